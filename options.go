@@ -1,0 +1,339 @@
+package tsapi
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+)
+
+// Option configures a Client in New.
+type Option func(*config) error
+
+type config struct {
+	auth          *credentials
+	userAgent     string
+	httpClient    *http.Client
+	transport     http.RoundTripper
+	timeout       time.Duration
+	logger        *slog.Logger
+	rootCAs       *x509.CertPool
+	insecure      bool
+	maxRetries    int
+	waitMin       time.Duration
+	waitMax       time.Duration
+	maxRetryAfter time.Duration
+	maxBody       int64
+	cookies       bool
+}
+
+// credentials is one authentication scheme. Its String and Format never
+// show the secret.
+type credentials struct {
+	scheme string // "Basic", "ApiKey" or "PluginKey"
+	user   string // user name, or the pluginresult id for PluginKey
+	secret string
+}
+
+func (a *credentials) header() string {
+	switch a.scheme {
+	case "Basic":
+		return "Basic " + base64.StdEncoding.EncodeToString([]byte(a.user+":"+a.secret))
+	default:
+		return a.scheme + " " + a.user + ":" + a.secret
+	}
+}
+
+// String names the scheme and user, never the secret.
+func (a *credentials) String() string {
+	if a == nil {
+		return "none"
+	}
+	return a.scheme + " " + a.user + ":REDACTED"
+}
+
+// Format makes every fmt verb print String.
+func (a *credentials) Format(f fmt.State, _ rune) { io.WriteString(f, a.String()) }
+
+// secrets lists the strings that must never be shown.
+func (a *credentials) secrets() []string {
+	if a == nil {
+		return nil
+	}
+	out := []string{a.secret}
+	if a.scheme == "Basic" {
+		out = append(out, base64.StdEncoding.EncodeToString([]byte(a.user+":"+a.secret)))
+	}
+	return out
+}
+
+func setAuth(c *config, a *credentials) error {
+	if c.auth != nil {
+		return &ConfigError{Msg: "only one authentication option may be given"}
+	}
+	if a.secret == "" {
+		return &ConfigError{Msg: a.scheme + " authentication needs a non-empty secret"}
+	}
+	if strings.ContainsAny(a.user+a.secret, "\r\n") {
+		return &ConfigError{Msg: a.scheme + " credentials must not contain line breaks"}
+	}
+	c.auth = a
+	return nil
+}
+
+// WithBasicAuth authenticates with HTTP Basic (for example the factory
+// account ionadmin). The server then sets a session cookie, which the Client
+// keeps so that the password is not checked again on every request.
+func WithBasicAuth(user, password string) Option {
+	return func(c *config) error {
+		if user == "" || strings.Contains(user, ":") {
+			return &ConfigError{Msg: "Basic authentication needs a user name without ':'"}
+		}
+		return setAuth(c, &credentials{scheme: "Basic", user: user, secret: password})
+	}
+}
+
+// WithAPIKey authenticates with a user's API key, sent as
+// "Authorization: ApiKey user:key".
+func WithAPIKey(user, key string) Option {
+	return func(c *config) error {
+		if user == "" {
+			return &ConfigError{Msg: "ApiKey authentication needs a user name"}
+		}
+		return setAuth(c, &credentials{scheme: "ApiKey", user: user, secret: key})
+	}
+}
+
+// WithPluginKey authenticates as a running plugin, sent as
+// "Authorization: PluginKey <pluginResultID>:<key>" (the pluginresult and
+// api_key of a plugin's startplugin.json).
+func WithPluginKey(pluginResultID int64, key string) Option {
+	return func(c *config) error {
+		if pluginResultID <= 0 {
+			return &ConfigError{Msg: "PluginKey authentication needs a positive pluginresult id"}
+		}
+		return setAuth(c, &credentials{scheme: "PluginKey", user: strconv.FormatInt(pluginResultID, 10), secret: key})
+	}
+}
+
+// WithHTTPClient sends requests through a copy of hc (its Transport, Jar and
+// Timeout are kept; CheckRedirect is replaced by the Client's own safe
+// policy). hc itself is never modified.
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *config) error {
+		if hc == nil {
+			return &ConfigError{Msg: "WithHTTPClient: nil client"}
+		}
+		c.httpClient = hc
+		return nil
+	}
+}
+
+// WithTransport sends requests through rt. TLS options need rt to be an
+// *http.Transport (it is cloned, not modified).
+func WithTransport(rt http.RoundTripper) Option {
+	return func(c *config) error {
+		if rt == nil {
+			return &ConfigError{Msg: "WithTransport: nil transport"}
+		}
+		c.transport = rt
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option {
+	return func(c *config) error {
+		if strings.ContainsAny(ua, "\r\n") {
+			return &ConfigError{Msg: "user agent must not contain line breaks"}
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt of a request, from sending it to reading
+// the last byte of the answer. A stalled server then ends in a timeout
+// error (retried for requests that cannot write twice). Zero means no bound
+// beyond the context's.
+func WithTimeout(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return &ConfigError{Msg: "timeout must not be negative"}
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithLogger logs requests, retries and warnings to l (at Debug for
+// requests, Warn for the insecure TLS option). Without it the Client logs
+// nothing. Log lines never hold a credential.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		c.logger = l
+		return nil
+	}
+}
+
+// WithCACertPool verifies the server's certificate against pool instead of
+// the system roots (for a server with a self-signed certificate).
+func WithCACertPool(pool *x509.CertPool) Option {
+	return func(c *config) error {
+		if pool == nil {
+			return &ConfigError{Msg: "WithCACertPool: nil pool"}
+		}
+		c.rootCAs = pool
+		return nil
+	}
+}
+
+// WithCAFile verifies the server's certificate against the PEM
+// certificates in path. New fails when the file cannot be read or holds no
+// certificate.
+func WithCAFile(path string) Option {
+	return func(c *config) error {
+		pem, err := os.ReadFile(path)
+		if err != nil {
+			return &ConfigError{Msg: fmt.Sprintf("reading CA file: %v", err)}
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return &ConfigError{Msg: fmt.Sprintf("CA file %s holds no PEM certificate", path)}
+		}
+		c.rootCAs = pool
+		return nil
+	}
+}
+
+// WithInsecureSkipVerify turns off TLS certificate verification. Anyone on
+// the network path can then read and change the traffic, credentials
+// included: prefer WithCAFile with the server's certificate. When a logger
+// is set, New logs a warning.
+func WithInsecureSkipVerify() Option {
+	return func(c *config) error {
+		c.insecure = true
+		return nil
+	}
+}
+
+// WithRetry sets how many times a request that cannot write twice is
+// retried (0 turns retries off) and the bounds of the exponential wait
+// between attempts.
+func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
+	return func(c *config) error {
+		if maxRetries < 0 || waitMin < 0 || waitMax < waitMin {
+			return &ConfigError{Msg: "WithRetry: need maxRetries >= 0 and 0 <= waitMin <= waitMax"}
+		}
+		c.maxRetries, c.waitMin, c.waitMax = maxRetries, waitMin, waitMax
+		return nil
+	}
+}
+
+// WithMaxRetryAfter caps how long a Retry-After header may make the Client
+// wait before the next attempt (default DefaultMaxRetryAfter).
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(c *config) error {
+		if d < 0 {
+			return &ConfigError{Msg: "WithMaxRetryAfter: negative duration"}
+		}
+		c.maxRetryAfter = d
+		return nil
+	}
+}
+
+// WithMaxResponseBytes caps the size of a response body (default
+// DefaultMaxResponseBytes); a larger body fails with ErrResponseTooLarge.
+func WithMaxResponseBytes(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return &ConfigError{Msg: "WithMaxResponseBytes: need a positive size"}
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
+// WithoutCookies stops the Client from keeping the server's session cookie.
+func WithoutCookies() Option {
+	return func(c *config) error {
+		c.cookies = false
+		return nil
+	}
+}
+
+// httpClient builds the inner client every attempt goes through.
+func (c *config) buildHTTPClient() (*http.Client, error) {
+	var hc http.Client
+	if c.httpClient != nil {
+		hc = *c.httpClient //a shallow copy: the caller's client is never modified
+	}
+	rt := hc.Transport
+	if c.transport != nil {
+		rt = c.transport
+	}
+	if rt == nil {
+		rt = cleanhttp.DefaultPooledTransport()
+	}
+	if c.rootCAs != nil || c.insecure {
+		t, ok := rt.(*http.Transport)
+		if !ok {
+			return nil, &ConfigError{Msg: fmt.Sprintf("TLS options need an *http.Transport, not %T", rt)}
+		}
+		t = t.Clone()
+		tc := &tls.Config{MinVersion: tls.VersionTLS12}
+		if t.TLSClientConfig != nil {
+			tc = t.TLSClientConfig.Clone()
+		}
+		if c.rootCAs != nil {
+			tc.RootCAs = c.rootCAs
+		}
+		if c.insecure {
+			tc.InsecureSkipVerify = true
+		}
+		t.TLSClientConfig = tc
+		rt = t
+	}
+	hc.Transport = rt
+	if c.timeout > 0 {
+		hc.Timeout = c.timeout
+	}
+	if hc.Jar == nil && c.cookies {
+		hc.Jar = cookieJar()
+	}
+	hc.CheckRedirect = checkRedirect
+	return &hc, nil
+}
+
+// checkRedirect follows a redirect only for GET and HEAD, only to the same
+// host (an upgrade from http to https allowed), and at most maxRedirects
+// times. Any other redirect is handed back as a 3xx answer, which becomes
+// an *APIError naming where the server wanted the request to go.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	first := via[0]
+	if first.Method != http.MethodGet && first.Method != http.MethodHead {
+		return http.ErrUseLastResponse
+	}
+	if len(via) >= maxRedirects {
+		return http.ErrUseLastResponse
+	}
+	if req.URL.Hostname() != first.URL.Hostname() {
+		return http.ErrUseLastResponse
+	}
+	if req.URL.Scheme != first.URL.Scheme && !(first.URL.Scheme == "http" && req.URL.Scheme == "https") {
+		return http.ErrUseLastResponse
+	}
+	if req.URL.Scheme == first.URL.Scheme && req.URL.Port() != first.URL.Port() {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}

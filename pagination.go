@@ -1,0 +1,314 @@
+package tsapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+)
+
+// Meta is tastypie's page metadata.
+type Meta struct {
+	// Limit is the page size the server used (it caps requests at its
+	// max_limit, 1000 on the Torrent Server; limit=0 also means 1000 there).
+	Limit int `json:"limit"`
+	// Offset is the index of the page's first object.
+	Offset int `json:"offset"`
+	// TotalCount is how many objects matched when the page was made; it can
+	// change while a caller pages.
+	TotalCount int `json:"total_count"`
+	// Next and Previous are the server's links (paths on the server that
+	// repeat the query), "" at the ends.
+	Next     string `json:"next"`
+	Previous string `json:"previous"`
+}
+
+// PagingMode chooses how iteration moves from page to page.
+type PagingMode int
+
+const (
+	// PagingAuto is keyset paging on resources the server lists newest
+	// first by id, and offset paging on others.
+	PagingAuto PagingMode = iota
+	// PagingKeyset asks each next page with id__lt the last id seen. Every
+	// object that exists for the whole iteration is yielded exactly once,
+	// even while the server inserts or deletes objects. If the server's
+	// order turns out not to be descending ids on the first page,
+	// iteration falls back to offsets.
+	PagingKeyset
+	// PagingOffset follows meta.next as the server gives it. Inserts and
+	// deletes during iteration can then duplicate or skip objects.
+	PagingOffset
+)
+
+// DefaultPageSize is the page size iteration asks for when the options set
+// no Limit: the Torrent Server's max_limit.
+const DefaultPageSize = 1000
+
+// ListOptions are the options every list takes. Embed it in a resource's
+// options struct.
+type ListOptions struct {
+	// Limit is the page size (the server caps it at 1000; 0 asks the
+	// server's default for List, and DefaultPageSize for iteration).
+	Limit int `url:"limit,omitempty"`
+	// Offset skips that many objects. Iteration with an Offset uses offset
+	// paging.
+	Offset int `url:"offset,omitempty"`
+	// OrderBy is sent as order_by. It is refused before any request unless
+	// the resource's fetched schema lists the field under ordering.
+	OrderBy []string `url:"order_by,omitempty"`
+	// Filters holds further filters ("plugin__name": {"x"}), checked like
+	// the typed ones.
+	Filters url.Values `url:"-"`
+	// Paging chooses how iteration moves between pages.
+	Paging PagingMode `url:"-"`
+}
+
+func (o *ListOptions) listOptions() *ListOptions { return o }
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Objects  []*T
+	Meta     Meta
+	Response *Response
+}
+
+// ErrTooMany is returned by Collect when more objects match than its cap.
+var ErrTooMany = errors.New("tsapi: more objects match than the cap allows")
+
+// ErrPagination is matched by errors from iteration when the server's
+// pages cannot be trusted: a repeated next link, a next link to another
+// host, or pages out of the order keyset paging relies on.
+var ErrPagination = errors.New("tsapi: inconsistent pagination")
+
+// PaginationError is an iteration stopped because the server's pages are
+// inconsistent. It matches ErrPagination.
+type PaginationError struct{ Msg string }
+
+// Error returns the message.
+func (e *PaginationError) Error() string { return "tsapi: pagination: " + e.Msg }
+
+// Is matches ErrPagination.
+func (e *PaginationError) Is(target error) bool { return target == ErrPagination }
+
+// Pages iterates over the pages of objects matching opts. It never changes
+// opts, checks ctx before each request, and stops with an error (yielded
+// once, with a nil page) on the first failure. Breaking out of the loop
+// stops further requests.
+func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], error] {
+	return func(yield func(*Page[T], error) bool) {
+		q, lo, err := r.Query(opts)
+		if err != nil {
+			yield(nil, err)
+			return
+		}
+		mode := PagingOffset
+		if r.spec.ID != nil && r.spec.NewestFirst {
+			mode = PagingKeyset
+		}
+		if lo != nil && lo.Paging != PagingAuto {
+			mode = lo.Paging
+			if mode == PagingKeyset && r.spec.ID == nil {
+				mode = PagingOffset
+			}
+		}
+		if q.Get("offset") != "" || q.Get("order_by") != "" {
+			mode = PagingOffset
+		}
+		if q.Get("limit") == "" {
+			q.Set("limit", strconv.Itoa(DefaultPageSize))
+		}
+		p := pager[T]{r: r, ctx: ctx, yield: yield}
+		if mode == PagingKeyset {
+			p.keyset(q)
+		} else {
+			p.offset(r.listPath(), q)
+		}
+	}
+}
+
+type pager[T any] struct {
+	r     *Resource[T]
+	ctx   context.Context
+	yield func(*Page[T], error) bool
+}
+
+// fetch gets one page, yielding an error on failure. ok is false when
+// iteration must stop.
+func (p *pager[T]) fetch(path string, q url.Values) (*Page[T], bool) {
+	if err := p.ctx.Err(); err != nil {
+		p.yield(nil, err)
+		return nil, false
+	}
+	objs, resp, err := p.r.listURL(p.ctx, path, q)
+	if err != nil {
+		p.yield(nil, err)
+		return nil, false
+	}
+	page := &Page[T]{Objects: objs, Response: resp}
+	if resp.Meta != nil {
+		page.Meta = *resp.Meta
+	}
+	return page, true
+}
+
+// offset follows meta.next exactly as the server gives it.
+func (p *pager[T]) offset(path string, q url.Values) {
+	seen := map[string]bool{}
+	for {
+		page, ok := p.fetch(path, q)
+		if !ok {
+			return
+		}
+		if !p.yield(page, nil) {
+			return
+		}
+		next := page.Meta.Next
+		if next == "" || len(page.Objects) == 0 {
+			return
+		}
+		nextPath, err := p.r.client.sameServer(next)
+		if err != nil {
+			p.yield(nil, err)
+			return
+		}
+		if seen[nextPath] {
+			p.yield(nil, &PaginationError{Msg: fmt.Sprintf("the server repeated the next link %s", redactRawURL(next))})
+			return
+		}
+		seen[nextPath] = true
+		path, q = nextPath, nil
+	}
+}
+
+// keyset asks each next page for ids below the last one seen.
+func (p *pager[T]) keyset(q url.Values) {
+	idOf := p.r.spec.ID
+	var last int64
+	first := true
+	for {
+		page, ok := p.fetch(p.r.listPath(), q)
+		if !ok {
+			return
+		}
+		for i, o := range page.Objects {
+			id := idOf(o)
+			if (i > 0 && id >= idOf(page.Objects[i-1])) || (!first && id >= last) {
+				if first {
+					// The server does not list by descending id: page by
+					// offsets from here, as the server links them.
+					if !p.yield(page, nil) {
+						return
+					}
+					if page.Meta.Next == "" {
+						return
+					}
+					next, err := p.r.client.sameServer(page.Meta.Next)
+					if err != nil {
+						p.yield(nil, err)
+						return
+					}
+					p.offset(next, nil)
+					return
+				}
+				p.yield(nil, &PaginationError{Msg: fmt.Sprintf("%s ids are not descending across pages (id %d after %d)", p.r.spec.Name, id, last)})
+				return
+			}
+		}
+		first = false
+		if !p.yield(page, nil) {
+			return
+		}
+		if page.Meta.Next == "" || len(page.Objects) == 0 {
+			return
+		}
+		last = idOf(page.Objects[len(page.Objects)-1])
+		q = cloneValues(q)
+		q.Set("id__lt", strconv.FormatInt(last, 10))
+		q.Del("offset")
+	}
+}
+
+func cloneValues(q url.Values) url.Values {
+	c := make(url.Values, len(q))
+	for k, v := range q {
+		c[k] = append([]string(nil), v...)
+	}
+	return c
+}
+
+// sameServer checks that a next link stays on the Client's server and
+// returns it as an absolute path with its query.
+func (c *Client) sameServer(link string) (string, error) {
+	u, err := url.Parse(link)
+	if err != nil {
+		return "", &PaginationError{Msg: "the server's next link does not parse"}
+	}
+	if u.Host != "" && (u.Host != c.baseURL.Host || (u.Scheme != "" && u.Scheme != c.baseURL.Scheme)) {
+		return "", &PaginationError{Msg: fmt.Sprintf("the server's next link %s points to another server; not followed", redactURL(u))}
+	}
+	if u.Host == "" && u.Path != "" && u.Path[0] != '/' {
+		u = c.baseURL.ResolveReference(u)
+	}
+	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String(), nil
+}
+
+// All iterates over every object matching opts, page after page (see
+// Pages for the rules). An error is yielded once, with a nil object, and
+// ends the iteration.
+func (r *Resource[T]) All(ctx context.Context, opts any) iter.Seq2[*T, error] {
+	return func(yield func(*T, error) bool) {
+		for page, err := range r.Pages(ctx, opts) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for _, o := range page.Objects {
+				if !yield(o, nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// Collect returns every object matching opts, up to maxObjects. When more
+// match it returns the first maxObjects with an error matching ErrTooMany,
+// never a silently truncated list.
+func (r *Resource[T]) Collect(ctx context.Context, opts any, maxObjects int) ([]*T, error) {
+	if maxObjects <= 0 {
+		return nil, &ConfigError{Msg: "Collect needs a positive cap"}
+	}
+	var out []*T
+	for o, err := range r.All(ctx, opts) {
+		if err != nil {
+			return out, err
+		}
+		if len(out) == maxObjects {
+			return out, fmt.Errorf("%w (%d)", ErrTooMany, maxObjects)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// Count returns how many objects match opts (meta.total_count of a
+// one-object page).
+func (r *Resource[T]) Count(ctx context.Context, opts any) (int, *Response, error) {
+	q, _, err := r.Query(opts)
+	if err != nil {
+		return 0, nil, err
+	}
+	q.Set("limit", "1")
+	q.Del("offset")
+	_, resp, err := r.listURL(ctx, r.listPath(), q)
+	if err != nil {
+		return 0, resp, err
+	}
+	if resp.Meta == nil {
+		return 0, resp, newDecodeError(resp, fmt.Errorf("list answer has no meta"))
+	}
+	return resp.Meta.TotalCount, resp, nil
+}

@@ -1,0 +1,115 @@
+package tsapi
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
+)
+
+// checkRetry is the retry policy: only requests that cannot write twice are
+// retried, and only on transport failures (including a body cut off while
+// being read) and on 429, 502, 503 and 504.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	st := stateOf(ctx)
+	retryable := st != nil && st.retryable
+	if err != nil {
+		if !retryable || !transient(err) {
+			return false, nil
+		}
+		return true, nil
+	}
+	switch resp.StatusCode {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return retryable, nil
+	}
+	return false, nil
+}
+
+// transient tells whether a transport error may go away on a new attempt.
+func transient(err error) bool {
+	if errors.Is(err, ErrResponseTooLarge) {
+		return false
+	}
+	var certErr *tls.CertificateVerificationError
+	var unknownAuth x509.UnknownAuthorityError
+	var hostErr x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordErr tls.RecordHeaderError
+	if errors.As(err, &certErr) || errors.As(err, &unknownAuth) || errors.As(err, &hostErr) ||
+		errors.As(err, &invalid) || errors.As(err, &recordErr) {
+		return false
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		msg := ue.Err.Error()
+		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") ||
+			strings.Contains(msg, "invalid header") {
+			return false
+		}
+	}
+	return true
+}
+
+// backoff waits what Retry-After asks for on 429 and 503 (capped at
+// maxRetryAfter), and otherwise backs off exponentially from min to max with
+// jitter.
+func backoff(maxRetryAfter time.Duration) retryablehttp.Backoff {
+	return func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+		if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+			if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+				return min(d, maxRetryAfter)
+			}
+		}
+		if maxWait <= 0 {
+			return 0
+		}
+		d := minWait
+		for i := 0; i < attempt && d < maxWait; i++ {
+			d *= 2
+		}
+		d = min(d, maxWait)
+		if d <= 0 {
+			return 0
+		}
+		// Full jitter over the upper half keeps retries of many clients apart.
+		half := d / 2
+		return half + rand.N(d-half+1)
+	}
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(time.Duration(1<<62)/time.Second) {
+			n = int64(time.Duration(1<<62) / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	if d := t.Sub(now); d > 0 {
+		return d, true
+	}
+	return 0, true
+}
