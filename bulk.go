@@ -11,7 +11,7 @@ import (
 
 // setAnswer is tastypie's multi-get answer.
 type setAnswer[T any] struct {
-	Objects  []*T             `json:"objects"`
+	Objects  []*T              `json:"objects"`
 	NotFound []json.RawMessage `json:"not_found"`
 }
 

@@ -35,4 +35,3 @@ func newGockClient(t *testing.T, opts ...Option) *Client {
 	})
 	return c
 }
-
