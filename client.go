@@ -431,9 +431,6 @@ func countAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 	}
 }
 
-// Path helpers shared by the resources.
-func itoa(id int64) string { return strconv.FormatInt(id, 10) }
-
 // cookieJar returns a jar for the server's session cookie.
 func cookieJar() http.CookieJar {
 	j, _ := cookiejar.New(nil) // never fails with nil options

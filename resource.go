@@ -231,7 +231,7 @@ func idFromLocation(loc string) (int64, error) {
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	id, err := strconv.ParseInt(parts[len(parts)-1], 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("Location %s does not end with an object id", redactURL(u))
+		return 0, fmt.Errorf("the Location %s does not end with an object id", redactURL(u))
 	}
 	return id, nil
 }
