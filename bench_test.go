@@ -1,0 +1,66 @@
+package tsapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// benchPage builds a tastypie list answer of n jobs shaped like the real
+// server's (config objects of a dozen keys, microsecond datetimes).
+func benchPage(n int) []byte {
+	var b strings.Builder
+	b.WriteString(`{"meta": {"limit": 1000, "offset": 0, "total_count": 5000, "next": "/rundb/api/v1/PluginResultJob/?offset=1000&limit=1000", "previous": null}, "objects": [`)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, `{"grid_engine_jobid": %d, "id": %d, "state": "Completed", "starttime": "2017-08-09T20:26:03.000549+00:00", "endtime": "2017-08-09T20:30:11.000942+00:00", "config": {"compressedType": "zip", "bamCreate": "on", "xlsCreate": "off", "zipFASTQ": "off", "vcfCreate": "on", "zipXLS": "off", "delimiter_select": ".", "zipVCF": "on", "zipBAM": "on", "fastqCreate": "off", "ratio": "1.0", "select_dialog": ["run_name", "samplename", "instrument", "", "", "", ""]}, "run_level": "last", "resource_uri": "/rundb/api/v1/PluginResultJob/%d/"}`, 1000+i, i+1, i+1)
+	}
+	b.WriteString("]}")
+	return []byte(b.String())
+}
+
+// BenchmarkDecodeListPage decodes a full page (1000 jobs) as List does.
+func BenchmarkDecodeListPage(b *testing.B) {
+	data := benchPage(1000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		var page listPage[PluginResultJob]
+		if err := json.Unmarshal(data, &page); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeJobForUpdate encodes a job as Update sends it.
+func BenchmarkEncodeJobForUpdate(b *testing.B) {
+	var page listPage[PluginResultJob]
+	if err := json.Unmarshal(benchPage(1), &page); err != nil {
+		b.Fatal(err)
+	}
+	j := page.Objects[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := writeBody(j.write()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkConfigGet reads one key of a decoded config.
+func BenchmarkConfigGet(b *testing.B) {
+	var page listPage[PluginResultJob]
+	if err := json.Unmarshal(benchPage(1), &page); err != nil {
+		b.Fatal(err)
+	}
+	cfg := page.Objects[0].Config
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ok := cfg.GetString("ratio"); !ok {
+			b.Fatal("missing")
+		}
+	}
+}
