@@ -103,6 +103,9 @@ func (r *Resource[T]) listURL(ctx context.Context, path string, q url.Values) ([
 	if page.Objects == nil {
 		return nil, resp, newDecodeError(resp, fmt.Errorf("list answer has no \"objects\" array"))
 	}
+	if i := slices.Index(page.Objects, nil); i >= 0 {
+		return nil, resp, newDecodeError(resp, fmt.Errorf("objects[%d] is null", i))
+	}
 	resp.Meta = page.Meta
 	return page.Objects, resp, nil
 }
@@ -359,8 +362,12 @@ func (r *Resource[T]) checkFilter(name string, s *Schema) error {
 	var allowed []string // nil: any lookup
 	var relations, known bool
 	if s != nil {
+		// A name in filtering that is not a field of the resource (the
+		// Torrent Server lists plugin_result on PluginResultJob) is
+		// ignored by the server: refuse it like an unknown name.
 		rule, ok := s.Filtering[field]
-		known = ok
+		_, isField := s.Fields[field]
+		known = ok && isField
 		relations = rule.WithRelations
 		if !rule.All && !rule.WithRelations {
 			allowed = rule.Lookups

@@ -54,7 +54,21 @@ func TestSchemaFixtureMatchesFieldTable(t *testing.T) {
 	assert.Equal(t, "application/json", s.DefaultFormat)
 	assert.ElementsMatch(t, []string{"get", "post", "put", "delete", "patch"}, s.AllowedListHTTPMethods)
 	assert.Empty(t, s.Ordering)
-	assert.True(t, s.Filtering["state"].All)
+	assert.True(t, s.Filtering["state"].WithRelations)
+	assert.Contains(t, s.Filtering, "plugin_result", "the server lists a filter it ignores")
+}
+
+func TestSchemaFilterThatIsNoFieldStaysRefused(t *testing.T) {
+	c := newGockClient(t)
+	gock.New(gockBase).Get(jobsPath + "schema/").Reply(200).JSON(loadSchemaFixture(t))
+	_, _, err := c.PluginResultJobs.Schema(context.Background())
+	require.NoError(t, err)
+	// plugin_result is in the schema's filtering but is no field: the
+	// server ignores it, so DELETE ?plugin_result=5 would delete every job.
+	_, err = c.PluginResultJobs.DeleteAllMatching(context.Background(),
+		&PluginResultJobListOptions{ListOptions: ListOptions{Filters: url.Values{"plugin_result": {"5"}}}})
+	assert.ErrorIs(t, err, ErrInvalidOption)
+	assert.NoError(t, c.PluginResultJobs.Resource().CheckQuery(url.Values{"state__in": {"Queued"}}))
 }
 
 func TestFilterRuleForms(t *testing.T) {
