@@ -51,6 +51,10 @@ type Client struct {
 	// PluginResultJobs is the PluginResultJob resource
 	// (/rundb/api/v1/PluginResultJob/).
 	PluginResultJobs *PluginResultJobService
+	// PluginResults is the pluginresult resource (/rundb/api/v1/pluginresult/).
+	PluginResults *PluginResultService
+	// Plugins is the plugin resource (/rundb/api/v1/plugin/) and plugin launches.
+	Plugins *PluginService
 }
 
 // New returns a Client for the Torrent Server at baseURL. baseURL may name
@@ -114,6 +118,8 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		c.retry.Logger = slogAdapter{c.logger, c.auth}
 	}
 	c.PluginResultJobs = &PluginResultJobService{r: newPluginResultJobResource(c)}
+	c.PluginResults = &PluginResultService{r: newPluginResultResource(c)}
+	c.Plugins = &PluginService{r: newPluginResource(c)}
 	return c, nil
 }
 
@@ -187,6 +193,7 @@ type Response struct {
 	Location string
 
 	body []byte
+	auth *credentials // secrets that errors built from this answer must hide
 }
 
 // Request describes one call for Client.Do.
@@ -323,6 +330,9 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
 	req.SetResponseHandler(func(resp *http.Response) error {
 		b, err := readCapped(resp.Body, c.maxBody)
 		resp.Body.Close()
+		if err != nil && errors.Is(err, ErrResponseTooLarge) && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+			err = nil // an error answer is only shown in part: keep its status
+		}
 		if err != nil {
 			resp.Body = http.NoBody
 			return err
@@ -338,14 +348,14 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
 	if err != nil {
 		return c.transportError(ctx, r.Method, u, httpResp, st, err)
 	}
-	resp := &Response{Response: httpResp, Attempts: max(st.attempts, 1), body: read}
+	resp := &Response{Response: httpResp, Attempts: max(st.attempts, 1), body: read, auth: c.auth}
 	if loc := httpResp.Header.Get("Location"); loc != "" {
 		if lu, err := u.Parse(loc); err == nil {
 			resp.Location = lu.String()
 		}
 	}
 	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
-		return resp, newAPIError(r.Method, u, httpResp, read, resp.Attempts)
+		return resp, buildAPIError(r.Method, u, httpResp, read, resp.Attempts, c.auth.secrets())
 	}
 	return resp, nil
 }
@@ -357,15 +367,19 @@ func (c *Client) transportError(ctx context.Context, method string, u *url.URL, 
 		st.attempts = gu.attempts
 		err = gu.err
 		if err == nil && gu.resp != nil {
-			// Retries exhausted on a retryable status: report that answer.
+			// Retries exhausted on a retryable status: report that answer
+			// (the start of it, when it is larger than allowed).
 			b, rerr := readCapped(gu.resp.Body, c.maxBody)
 			gu.resp.Body.Close()
-			if rerr != nil {
+			if rerr != nil && !errors.Is(rerr, ErrResponseTooLarge) {
 				b = nil
 			}
 			gu.resp.Body = io.NopCloser(bytes.NewReader(b))
-			resp := &Response{Response: gu.resp, Attempts: gu.attempts, body: b}
-			return resp, newAPIError(method, u, gu.resp, b, gu.attempts)
+			resp := &Response{Response: gu.resp, Attempts: gu.attempts, body: b, auth: c.auth}
+			return resp, buildAPIError(method, u, gu.resp, b, gu.attempts, c.auth.secrets())
+		}
+		if gu.resp != nil && gu.resp.Body != nil {
+			gu.resp.Body.Close() // an answer cut short by the context
 		}
 	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
@@ -387,14 +401,15 @@ func (c *Client) decode(resp *Response, v any) error {
 	return nil
 }
 
-// readCapped reads r to its end, failing once more than limit bytes arrive.
+// readCapped reads r to its end, failing once more than limit bytes
+// arrive; it then returns the first limit bytes with the error.
 func readCapped(r io.Reader, limit int64) ([]byte, error) {
 	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, &bodyReadError{err: err}
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
+		return b[:limit], fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
 	}
 	return b, nil
 }

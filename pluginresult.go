@@ -1,0 +1,518 @@
+package tsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// StateFailedValidation is the state the server computes for a plugin
+// result whose configuration failed the plugin's validation at launch: no
+// job ran. It is not a job state (JobState.IsKnown is false for it).
+const StateFailedValidation JobState = "Failed Validation"
+
+// SecretString is a string that must not be shown: its String, Format,
+// GoString, LogValue and MarshalJSON forms all write "REDACTED" (or nothing
+// when it is empty). Reveal returns the value.
+type SecretString string
+
+// redacted is what a non-empty SecretString prints.
+const redacted = "REDACTED"
+
+// Reveal returns the secret itself. Do not print or log it.
+func (s SecretString) Reveal() string { return string(s) }
+
+// IsZero reports whether the secret is empty.
+func (s SecretString) IsZero() bool { return s == "" }
+
+// String returns "REDACTED", or "" for an empty secret.
+func (s SecretString) String() string {
+	if s == "" {
+		return ""
+	}
+	return redacted
+}
+
+// Format makes every fmt verb print String (quoted for %q).
+func (s SecretString) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		io.WriteString(f, strconv.Quote(s.String()))
+		return
+	}
+	io.WriteString(f, s.String())
+}
+
+// GoString keeps %#v from printing the secret.
+func (s SecretString) GoString() string { return strconv.Quote(s.String()) }
+
+// LogValue keeps log/slog from logging the secret.
+func (s SecretString) LogValue() slog.Value { return slog.StringValue(s.String()) }
+
+// MarshalJSON writes null for an empty secret and "REDACTED" otherwise, so
+// that an object encoded for display never carries the secret. A value
+// encoded this way does not decode back to the secret.
+func (s SecretString) MarshalJSON() ([]byte, error) {
+	if s == "" {
+		return []byte("null"), nil
+	}
+	return []byte(`"` + redacted + `"`), nil
+}
+
+// UnmarshalJSON accepts a string or null (the empty secret).
+func (s *SecretString) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
+		*s = ""
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return fmt.Errorf("tsapi: a secret must be a JSON string or null")
+	}
+	*s = SecretString(v)
+	return nil
+}
+
+// parseFlexInt reads an integer sent as a JSON number or as a JSON string
+// holding one (tastypie sends Django BigIntegerFields as strings). null and
+// "" give def.
+func parseFlexInt(raw json.RawMessage, def int64) (int64, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return def, nil
+	}
+	text := string(raw)
+	if raw[0] == '"' {
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, err
+		}
+		text = strings.TrimSpace(s)
+		if text == "" {
+			return def, nil
+		}
+	}
+	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
+		return n, nil
+	}
+	// An integral number written as 12.0 or 1e3.
+	if f, err := strconv.ParseFloat(text, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
+		return int64(f), nil
+	}
+	return 0, fmt.Errorf("want an integer, got %s", snippet(raw))
+}
+
+// PluginResult is one run of a plugin on an analysis result
+// (/rundb/api/v1/pluginresult/), with its jobs embedded. The server lists
+// plugin results newest first.
+//
+// Its String form and every fmt verb, log/slog and JSON encoding leave the
+// APIKey out.
+type PluginResult struct {
+	// ID is assigned by the server.
+	ID int64 `json:"id"`
+	// Result, Plugin and Owner are the resource URIs of the analysis
+	// result, the plugin and the owning user
+	// ("/rundb/api/v1/results/3/"); see ResultID and PluginID.
+	Result string `json:"result"`
+	Plugin string `json:"plugin"`
+	Owner  string `json:"owner"`
+	// PluginName and PluginVersion describe the plugin (read-only).
+	PluginName    string `json:"pluginName"`
+	PluginVersion string `json:"pluginVersion"`
+	// ResultName and ReportLink describe the analysis result (read-only).
+	ResultName string `json:"resultName"`
+	ReportLink string `json:"reportLink"`
+	// State is computed by the server: StateFailedValidation when the
+	// launch failed validation, else the state of the job started last, or
+	// StateUnknown when there is no job.
+	State JobState `json:"state"`
+	// StartTime is the first job's start and EndTime the last job's end;
+	// nil until they happen (read-only).
+	StartTime *Time `json:"starttime"`
+	EndTime   *Time `json:"endtime"`
+	// Store holds the plugin's own results (a JSON object the plugin
+	// writes; numbers that are not integers can come back as strings such
+	// as "1.5"). It is decoded and re-encoded like a JobConfig.
+	Store JobConfig `json:"store"`
+	// ValidationErrors is {"validation_errors": ["message", ...]}, set at
+	// launch; see ValidationMessages.
+	ValidationErrors JobConfig `json:"validation_errors"`
+	// APIKey is the key a running plugin authenticates with (PluginKey
+	// <ID>:<key>), null once the server has completed the run. It is never
+	// printed, logged or encoded: use APIKey.Reveal.
+	APIKey SecretString `json:"apikey"`
+	// Size and Inodes are the size in bytes and the file count of the
+	// plugin's output folder, -1 until the server has measured them. The
+	// server sends them as JSON strings; numbers, "" and null (-1) decode
+	// too.
+	Size   int64 `json:"size"`
+	Inodes int64 `json:"inodes"`
+	// Major says the plugin shows its results in the report's main
+	// section (read-only).
+	Major bool `json:"major"`
+	// Path is the output folder on the server; URL is its web path and
+	// Files lists its html and php files (all read-only).
+	Path  string   `json:"path"`
+	URL   string   `json:"URL"`
+	Files []string `json:"files"`
+	// CanTerminate reports whether a job is still running (read-only).
+	CanTerminate bool `json:"can_terminate"`
+	// Jobs are the run's grid-engine jobs, embedded in full.
+	Jobs []PluginResultJob `json:"plugin_result_jobs"`
+	// ResourceURI is the object's path on the server (read-only).
+	ResourceURI string `json:"resource_uri,omitempty"`
+}
+
+// UnmarshalJSON decodes the server's JSON, reading size and inodes from
+// strings or numbers.
+func (p *PluginResult) UnmarshalJSON(b []byte) error {
+	type plain PluginResult
+	aux := struct {
+		*plain
+		Size   json.RawMessage `json:"size"`
+		Inodes json.RawMessage `json:"inodes"`
+	}{plain: (*plain)(p)}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	var err error
+	if p.Size, err = parseFlexInt(aux.Size, -1); err != nil {
+		return fmt.Errorf("tsapi: pluginresult size: %w", err)
+	}
+	if p.Inodes, err = parseFlexInt(aux.Inodes, -1); err != nil {
+		return fmt.Errorf("tsapi: pluginresult inodes: %w", err)
+	}
+	return nil
+}
+
+// String describes the plugin result without its key or store.
+func (p *PluginResult) String() string {
+	if p == nil {
+		return "PluginResult(nil)"
+	}
+	return fmt.Sprintf("PluginResult %d (%s %s on %q: %s, %d jobs)",
+		p.ID, p.PluginName, p.PluginVersion, p.ResultName, p.State, len(p.Jobs))
+}
+
+// ResultID returns the id of the analysis result, read from Result.
+func (p *PluginResult) ResultID() (int64, error) { return IDFromURI(p.Result) }
+
+// PluginID returns the id of the plugin, read from Plugin.
+func (p *PluginResult) PluginID() (int64, error) { return IDFromURI(p.Plugin) }
+
+// ValidationMessages returns the messages of a launch that failed
+// validation (nil when there are none).
+func (p *PluginResult) ValidationMessages() []string {
+	raw, ok := p.ValidationErrors.Get("validation_errors")
+	if !ok {
+		return nil
+	}
+	var list []json.RawMessage
+	if json.Unmarshal(raw, &list) != nil {
+		return []string{jsonText(raw)}
+	}
+	out := make([]string, 0, len(list))
+	for _, m := range list {
+		out = append(out, jsonText(m))
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// JobByGridEngineID returns the embedded job with grid-engine job id
+// jobID, or nil.
+func (p *PluginResult) JobByGridEngineID(jobID int64) *PluginResultJob {
+	for i := range p.Jobs {
+		if g := p.Jobs[i].GridEngineJobID; g != nil && *g == jobID {
+			return &p.Jobs[i]
+		}
+	}
+	return nil
+}
+
+// PluginResultPatch is a partial update of a plugin result: only the
+// fields set are sent. Other fields are read-only or kept by the server.
+type PluginResultPatch struct {
+	// Store replaces the whole store (the server does not merge).
+	Store *JobConfig `json:"store,omitempty"`
+	// ValidationErrors replaces the validation errors.
+	ValidationErrors *JobConfig `json:"validation_errors,omitempty"`
+}
+
+// PluginResultListOptions filters a pluginresult list. Unset fields are
+// not sent; other filters go in ListOptions.Filters (filters may follow the
+// relations result, plugin, owner and plugin_result_jobs, as in
+// "plugin__version" or "plugin_result_jobs__run_level").
+//
+// A filter on the jobs (JobState, JobStateIn, ...) makes the server list a
+// plugin result once per matching job: All and Collect drop the repeats,
+// while List, Pages and Count show the server's answer as it is.
+type PluginResultListOptions struct {
+	ListOptions
+
+	// ID, IDIn, IDGt, IDLt, IDGte and IDLte filter on the plugin result's
+	// id.
+	ID    *int64  `url:"id,omitempty"`
+	IDIn  []int64 `url:"id__in,omitempty" del:","`
+	IDGt  *int64  `url:"id__gt,omitempty"`
+	IDLt  *int64  `url:"id__lt,omitempty"`
+	IDGte *int64  `url:"id__gte,omitempty"`
+	IDLte *int64  `url:"id__lte,omitempty"`
+
+	// Result and ResultIn match the analysis result's id (one, or any of
+	// several).
+	Result   *int64  `url:"result,omitempty"`
+	ResultIn []int64 `url:"result__in,omitempty" del:","`
+	// Plugin and PluginIn match the plugin's id.
+	Plugin   *int64  `url:"plugin,omitempty"`
+	PluginIn []int64 `url:"plugin__in,omitempty" del:","`
+	// PluginName matches the plugin's name exactly (plugin__name);
+	// PluginNameIn any of several names.
+	PluginName   string   `url:"plugin__name,omitempty"`
+	PluginNameIn []string `url:"plugin__name__in,omitempty" del:","`
+	// PluginVersion matches the plugin's version (plugin__version).
+	PluginVersion string `url:"plugin__version,omitempty"`
+	// OwnerUsername matches the owner's user name (owner__username).
+	OwnerUsername string `url:"owner__username,omitempty"`
+
+	// JobState and JobStateIn match plugin results having a job in that
+	// state (plugin_result_jobs__state, plugin_result_jobs__state__in).
+	// The computed State of a plugin result is not a filter.
+	JobState   JobState   `url:"plugin_result_jobs__state,omitempty"`
+	JobStateIn []JobState `url:"plugin_result_jobs__state__in,omitempty" del:","`
+	// JobRunLevel matches plugin results with a job at that run level.
+	JobRunLevel RunLevel `url:"plugin_result_jobs__run_level,omitempty"`
+	// JobGridEngineJobID matches the plugin result owning that
+	// grid-engine job.
+	JobGridEngineJobID *int64 `url:"plugin_result_jobs__grid_engine_jobid,omitempty"`
+
+	// SizeGte and SizeLte bound the output folder's size in bytes.
+	SizeGte *int64 `url:"size__gte,omitempty"`
+	SizeLte *int64 `url:"size__lte,omitempty"`
+}
+
+// spansJobs reports whether the options filter on the embedded jobs (which
+// repeats plugin results in the server's answer).
+func (o *PluginResultListOptions) spansJobs() bool {
+	if o == nil {
+		return false
+	}
+	if o.JobState != "" || len(o.JobStateIn) > 0 || o.JobRunLevel != "" || o.JobGridEngineJobID != nil {
+		return true
+	}
+	for k := range o.Filters {
+		if strings.HasPrefix(k, "plugin_result_jobs") {
+			return true
+		}
+	}
+	return false
+}
+
+// pluginResultFields are the schema types of the fields the library knows
+// (tastypie sends BigIntegerField and JSONField values as "string").
+var pluginResultFields = map[string]string{
+	"id": "integer", "result": "related", "plugin": "related", "owner": "related",
+	"pluginName": "string", "pluginVersion": "string", "resultName": "string", "reportLink": "string",
+	"state": "string", "starttime": "datetime", "endtime": "datetime", "store": "string",
+	"validation_errors": "string", "apikey": "string", "size": "string", "inodes": "string",
+	"major": "boolean", "path": "string", "URL": "string", "files": "list", "can_terminate": "boolean",
+	"plugin_result_jobs": "related", "resource_uri": "string",
+}
+
+func newPluginResultResource(c *Client) *Resource[PluginResult] {
+	// The model's fields, all with relations. Not apikey: a filter on it
+	// would put a secret in a URL. Not path: it is computed.
+	filters := map[string][]string{}
+	for _, f := range []string{"id", "result", "plugin", "owner", "store", "size", "inodes", "validation_errors", "plugin_result_jobs"} {
+		filters[f] = nil
+	}
+	return NewResource(c, ResourceSpec[PluginResult]{
+		Name:        "pluginresult",
+		ID:          func(p *PluginResult) int64 { return p.ID },
+		Fields:      pluginResultFields,
+		Filters:     filters,
+		Relations:   []string{"result", "plugin", "owner", "plugin_result_jobs"},
+		NewestFirst: true,
+	})
+}
+
+// PluginResultService reaches /rundb/api/v1/pluginresult/.
+type PluginResultService struct {
+	r *Resource[PluginResult]
+}
+
+// Resource returns the generic core behind the service.
+func (s *PluginResultService) Resource() *Resource[PluginResult] { return s.r }
+
+// List fetches one page of plugin results (newest first). resp.Meta holds
+// the page's metadata. An unknown filter is refused before any request
+// (ErrInvalidOption).
+func (s *PluginResultService) List(ctx context.Context, opts *PluginResultListOptions) ([]*PluginResult, *Response, error) {
+	return s.r.List(ctx, opts)
+}
+
+// pagesOpts chooses offset paging for filters on the jobs: the server's
+// answer then repeats ids, which keyset paging cannot step over. opts is
+// never changed.
+func pagesOpts(opts *PluginResultListOptions) *PluginResultListOptions {
+	if !opts.spansJobs() || opts.Paging != PagingAuto {
+		return opts
+	}
+	c := *opts
+	c.Paging = PagingOffset
+	return &c
+}
+
+// Pages iterates over the pages of plugin results matching opts, as the
+// server gives them.
+func (s *PluginResultService) Pages(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*Page[PluginResult], error] {
+	return s.r.Pages(ctx, pagesOpts(opts))
+}
+
+// All iterates over every plugin result matching opts, across pages, each
+// once (see PluginResultListOptions). An error is yielded once and ends
+// the iteration.
+func (s *PluginResultService) All(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*PluginResult, error] {
+	return func(yield func(*PluginResult, error) bool) {
+		seen := map[int64]bool{}
+		for p, err := range s.r.All(ctx, pagesOpts(opts)) {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if seen[p.ID] {
+				continue
+			}
+			seen[p.ID] = true
+			if !yield(p, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Collect returns every plugin result matching opts, each once, failing
+// with ErrTooMany rather than returning more than maxResults.
+func (s *PluginResultService) Collect(ctx context.Context, opts *PluginResultListOptions, maxResults int) ([]*PluginResult, error) {
+	if maxResults <= 0 {
+		return nil, &ConfigError{Msg: "Collect needs a positive cap"}
+	}
+	var out []*PluginResult
+	for p, err := range s.All(ctx, opts) {
+		if err != nil {
+			return out, err
+		}
+		if len(out) == maxResults {
+			return out, fmt.Errorf("%w (%d)", ErrTooMany, maxResults)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// Count returns the server's total_count for opts (which counts a plugin
+// result once per matching job when opts filter on the jobs).
+func (s *PluginResultService) Count(ctx context.Context, opts *PluginResultListOptions) (int, *Response, error) {
+	return s.r.Count(ctx, opts)
+}
+
+// Get fetches plugin result id with its jobs (ErrNotFound when there is
+// none).
+func (s *PluginResultService) Get(ctx context.Context, id int64) (*PluginResult, *Response, error) {
+	return s.r.Get(ctx, id)
+}
+
+// GetSet fetches several plugin results in one request; it returns the
+// ids not found.
+func (s *PluginResultService) GetSet(ctx context.Context, ids ...int64) ([]*PluginResult, []int64, *Response, error) {
+	return s.r.GetSet(ctx, ids...)
+}
+
+// Patch changes the fields set in patch on plugin result id (202, no
+// body). A detail PATCH is retried like a PUT. The object is returned when
+// the server sent it, else nil.
+func (s *PluginResultService) Patch(ctx context.Context, id int64, patch *PluginResultPatch) (*PluginResult, *Response, error) {
+	if patch == nil {
+		return nil, nil, &ConfigError{Msg: "nil patch"}
+	}
+	out := new(PluginResult)
+	resp, err := s.r.Patch(ctx, id, patch, out)
+	if err != nil || len(resp.body) == 0 {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// SetStore replaces the store of plugin result id with store (any value
+// that encodes as a JSON object: a map, a struct, a JobConfig or raw
+// JSON), sending PATCH {"store": ...}.
+func (s *PluginResultService) SetStore(ctx context.Context, id int64, store any) (*Response, error) {
+	cfg, err := storeObject(store)
+	if err != nil {
+		return nil, err
+	}
+	_, resp, err := s.Patch(ctx, id, &PluginResultPatch{Store: &cfg})
+	return resp, err
+}
+
+// storeObject turns v into a JobConfig holding a JSON object.
+func storeObject(v any) (JobConfig, error) {
+	switch x := v.(type) {
+	case nil:
+		return JobConfig{}, &ConfigError{Msg: "nil store"}
+	case JobConfig:
+		if x.Raw() == nil {
+			return JobConfig{}, &ConfigError{Msg: "store must be a JSON object"}
+		}
+		return JobConfigFromJSON(x.Raw())
+	case *JobConfig:
+		if x == nil {
+			return JobConfig{}, &ConfigError{Msg: "nil store"}
+		}
+		return storeObject(*x)
+	case json.RawMessage:
+		return storeFromJSON(x)
+	case []byte:
+		return storeFromJSON(x)
+	}
+	cfg, err := NewJobConfig(v)
+	if err != nil {
+		return JobConfig{}, &ConfigError{Msg: "store must encode as a JSON object: " + err.Error()}
+	}
+	return cfg, nil
+}
+
+func storeFromJSON(b []byte) (JobConfig, error) {
+	cfg, err := JobConfigFromJSON(b)
+	if err != nil {
+		return JobConfig{}, &ConfigError{Msg: "store must be a JSON object"}
+	}
+	return cfg, nil
+}
+
+// Delete deletes plugin result id (204). The server also deletes the
+// plugin's output folder.
+func (s *PluginResultService) Delete(ctx context.Context, id int64) (*Response, error) {
+	return s.r.Delete(ctx, id)
+}
+
+// Schema fetches the resource's schema; filters are then checked against
+// its filtering.
+func (s *PluginResultService) Schema(ctx context.Context) (*Schema, *Response, error) {
+	return s.r.Schema(ctx)
+}
+
+// CheckSchema fetches the schema and reports fields the server added,
+// lacks or retyped compared with PluginResult.
+func (s *PluginResultService) CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error) {
+	return s.r.CheckSchema(ctx)
+}
