@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,6 +36,9 @@ func (r *Resource[T]) GetSet(ctx context.Context, ids ...int64) ([]*T, []int64, 
 	}
 	if ans.Objects == nil && ans.NotFound == nil {
 		return nil, nil, resp, newDecodeError(resp, fmt.Errorf("set answer has neither objects nor not_found"))
+	}
+	if i := slices.Index(ans.Objects, nil); i >= 0 {
+		return nil, nil, resp, newDecodeError(resp, fmt.Errorf("objects[%d] is null", i))
 	}
 	var missing []int64
 	for _, raw := range ans.NotFound {

@@ -59,6 +59,26 @@ var (
 // maxSnippet is how much of a response body an error keeps.
 const maxSnippet = 512
 
+// maxMessage and maxTraceback bound the server's texts an APIError keeps,
+// so that a hostile error body cannot make Error() arbitrarily long.
+const (
+	maxMessage   = 512
+	maxTraceback = 8 << 10
+)
+
+// truncateText cuts s to at most n bytes on a rune boundary, marking the
+// cut with "…".
+func truncateText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 // APIError is a non-2xx answer from the server.
 type APIError struct {
 	// StatusCode is the HTTP status (e.g. 404).
@@ -163,6 +183,18 @@ var titleRe = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>|<h1[^>]*>(.*?)<
 var tagRe = regexp.MustCompile(`<[^>]*>`)
 
 func newAPIError(method string, u *url.URL, resp *http.Response, body []byte, attempts int) *APIError {
+	return buildAPIError(method, u, resp, body, attempts, nil)
+}
+
+// buildAPIError is newAPIError that also hides secrets (the Client's
+// credentials) wherever the server's answer might echo them: the body is
+// scrubbed before anything is taken from it, so that no cut can leave part
+// of a secret behind.
+func buildAPIError(method string, u *url.URL, resp *http.Response, body []byte, attempts int, secrets []string) *APIError {
+	secrets = append(querySecrets(u), secrets...)
+	if len(secrets) > 0 && len(body) > 0 {
+		body = []byte(scrubStrings(string(body), secrets))
+	}
 	e := &APIError{
 		StatusCode:   resp.StatusCode,
 		Method:       method,
@@ -184,7 +216,32 @@ func newAPIError(method string, u *url.URL, resp *http.Response, body []byte, at
 	if e.Message == "" {
 		e.Message = http.StatusText(resp.StatusCode)
 	}
+	e.scrub(secrets)
 	return e
+}
+
+// scrub replaces every secret in the texts the error shows.
+func (e *APIError) scrub(secrets []string) {
+	if len(secrets) == 0 {
+		return
+	}
+	e.Message = scrubStrings(e.Message, secrets)
+	e.ContentType = scrubStrings(e.ContentType, secrets)
+	e.RetryAfter = scrubStrings(e.RetryAfter, secrets)
+	e.Body = scrubStrings(e.Body, secrets)
+	e.Traceback = scrubStrings(e.Traceback, secrets)
+	e.Location = scrubStrings(e.Location, secrets)
+	if e.FieldErrors == nil {
+		return
+	}
+	fields := make(map[string][]string, len(e.FieldErrors))
+	for k, msgs := range e.FieldErrors {
+		clean := scrubStrings(k, secrets)
+		for _, m := range msgs {
+			fields[clean] = append(fields[clean], scrubStrings(m, secrets))
+		}
+	}
+	e.FieldErrors = fields
 }
 
 // parseErrorBody fills Message and FieldErrors from tastypie's error bodies
@@ -219,19 +276,27 @@ func parseErrorBody(e *APIError, body []byte) {
 		}
 		if _, hasErr := m["error"]; !hasErr && e.Message == "" {
 			// {"<resource>": {"field": ["msg"]}}: tastypie's form validation.
-			for name, raw := range m {
+			names := make([]string, 0, len(m))
+			for name := range m {
+				names = append(names, name)
+			}
+			sort.Strings(names) // the same body always gives the same Message
+			for _, name := range names {
+				raw := m[name]
 				var fields map[string]json.RawMessage
 				if json.Unmarshal(raw, &fields) == nil {
 					if e.FieldErrors == nil {
 						e.FieldErrors = map[string][]string{}
 					}
-					for k, v := range fieldErrors(fields, "") {
-						e.FieldErrors[k] = v
+					addFieldErrors(e.FieldErrors, fields, "", 0)
+					if e.Message == "" {
+						e.Message = "validation failed for " + name
 					}
-					e.Message = "validation failed for " + name
 				}
 			}
 		}
+		e.Message = truncateText(e.Message, maxMessage)
+		e.Traceback = truncateText(e.Traceback, maxTraceback)
 		return
 	}
 	if trimmed[0] == '<' {
@@ -241,10 +306,7 @@ func parseErrorBody(e *APIError, body []byte) {
 				t = m[2]
 			}
 			t = strings.Join(strings.Fields(html.UnescapeString(tagRe.ReplaceAllString(t, ""))), " ")
-			if len(t) > 200 {
-				t = t[:200]
-			}
-			e.Message = t
+			e.Message = truncateText(t, 200)
 		}
 		return
 	}
@@ -257,24 +319,39 @@ func parseErrorBody(e *APIError, body []byte) {
 // objects get dotted names).
 func fieldErrors(fields map[string]json.RawMessage, prefix string) map[string][]string {
 	out := map[string][]string{}
-	for k, raw := range fields {
+	addFieldErrors(out, fields, prefix, 0)
+	return out
+}
+
+// maxFieldDepth bounds how deep nested field errors are followed; deeper
+// values are kept as their JSON text.
+const maxFieldDepth = 8
+
+// addFieldErrors adds the messages of fields to out, in key order so that
+// names that collide ("a": {"b": ...} and "a.b") merge the same way every
+// time.
+func addFieldErrors(out map[string][]string, fields map[string]json.RawMessage, prefix string, depth int) {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		raw := fields[k]
 		name := prefix + k
 		var list []json.RawMessage
 		var nested map[string]json.RawMessage
 		switch {
 		case json.Unmarshal(raw, &list) == nil:
 			for _, item := range list {
-				out[name] = append(out[name], jsonText(item))
+				out[name] = append(out[name], truncateText(jsonText(item), maxMessage))
 			}
-		case json.Unmarshal(raw, &nested) == nil:
-			for nk, nv := range fieldErrors(nested, name+".") {
-				out[nk] = nv
-			}
+		case depth < maxFieldDepth && json.Unmarshal(raw, &nested) == nil:
+			addFieldErrors(out, nested, name+".", depth+1)
 		default:
-			out[name] = append(out[name], jsonText(raw))
+			out[name] = append(out[name], truncateText(jsonText(raw), maxMessage))
 		}
 	}
-	return out
 }
 
 // jsonText returns a JSON string's value, or the compact JSON of anything else.
@@ -328,14 +405,49 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the underlying decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+// textError shows its own text (a clearer or a scrubbed one) and unwraps
+// to the original error, if kept, so that errors.As still finds it.
+type textError struct {
+	msg string
+	err error
+}
+
+func (e *textError) Error() string { return e.msg }
+func (e *textError) Unwrap() error { return e.err }
+
+// scrubErr hides secrets in err's text. When any error in err's chain
+// shows a secret, the chain is cut: only the scrubbed text is kept.
+func scrubErr(err error, secrets []string) error {
+	if err == nil || len(secrets) == 0 {
+		return err
+	}
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		msg := e.Error()
+		if scrubStrings(msg, secrets) != msg {
+			return &textError{msg: scrubStrings(err.Error(), secrets)}
+		}
+	}
+	return err
+}
+
 // Is matches ErrDecode.
 func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
 
 func newDecodeError(resp *Response, err error) *DecodeError {
-	de := &DecodeError{Body: snippet(resp.body), Err: err}
+	// The body and the decoder's message may echo a credential (of the
+	// Client, or of the URL's query): hide them before anything is kept.
+	secrets := resp.auth.secrets()
+	if resp.Response != nil && resp.Request != nil {
+		secrets = append(secrets, querySecrets(resp.Request.URL)...)
+	}
+	body := resp.body
+	if len(secrets) > 0 && len(body) > 0 {
+		body = []byte(scrubStrings(string(body), secrets))
+	}
+	de := &DecodeError{Body: snippet(body), Err: err}
 	if resp.Response != nil {
 		de.StatusCode = resp.StatusCode
-		de.ContentType = resp.Header.Get("Content-Type")
+		de.ContentType = scrubStrings(resp.Header.Get("Content-Type"), secrets)
 		if resp.Request != nil {
 			de.Method = resp.Request.Method
 			de.URL = redactURL(resp.Request.URL)
@@ -344,12 +456,13 @@ func newDecodeError(resp *Response, err error) *DecodeError {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
 		de.Field = te.Field
-		de.Err = fmt.Errorf("got JSON %s, want %s", te.Value, te.Type)
+		de.Err = &textError{msg: fmt.Sprintf("got JSON %s, want %s", te.Value, te.Type), err: err}
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
-		de.Err = fmt.Errorf("invalid JSON at byte %d: %v", se.Offset, se)
+		de.Err = &textError{msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se), err: err}
 	}
+	de.Err = scrubErr(de.Err, secrets)
 	return de
 }
 
@@ -365,7 +478,11 @@ type RequestError struct {
 
 // Error describes the failure without any credential.
 func (e *RequestError) Error() string {
-	s := fmt.Sprintf("tsapi: %s %s: %v", e.Method, e.URL, e.Err)
+	var cause any = e.Err
+	if ue, ok := e.Err.(*url.Error); ok && ue.Err != nil {
+		cause = ue.Err // its method and URL are already said
+	}
+	s := fmt.Sprintf("tsapi: %s %s: %v", e.Method, e.URL, cause)
 	if e.Attempts > 1 {
 		s += fmt.Sprintf(" (after %d attempts)", e.Attempts)
 	}
@@ -382,12 +499,33 @@ func (e *RequestError) Timeout() bool {
 	return errors.As(e.Err, &t) && t.Timeout()
 }
 
+// hideSecrets returns err with the Client's credentials removed from the
+// text of a *PaginationError (which quotes the server's links). The other
+// errors of this package are built without them.
+func (c *Client) hideSecrets(err error) error {
+	var pe *PaginationError
+	if errors.As(err, &pe) {
+		if clean := scrubSecrets(pe.Msg, c.auth); clean != pe.Msg {
+			return &PaginationError{Msg: clean}
+		}
+	}
+	return err
+}
+
 // ConfigError is a bad argument or option, found before anything was sent.
 // It matches ErrInvalidOption.
-type ConfigError struct{ Msg string }
+type ConfigError struct {
+	Msg string
+	// Err is the underlying error, when there is one (for example the
+	// *fs.PathError of an unreadable CA file).
+	Err error
+}
 
 // Error returns the message.
 func (e *ConfigError) Error() string { return "tsapi: " + e.Msg }
+
+// Unwrap returns Err.
+func (e *ConfigError) Unwrap() error { return e.Err }
 
 // Is matches ErrInvalidOption.
 func (e *ConfigError) Is(target error) bool { return target == ErrInvalidOption }
@@ -397,16 +535,44 @@ func (e *ConfigError) Is(target error) bool { return target == ErrInvalidOption 
 var sensitiveParams = map[string]bool{
 	"username": true, "api_key": true, "apikey": true, "password": true, "pluginresult": true,
 	"key": true, "token": true, "sessionid": true, "csrftoken": true, "secret": true,
+	"passwd": true, "pass": true, "access_token": true, "auth_token": true, "auth": true,
+	"authorization": true, "plugin_key": true, "pluginkey": true, "csrfmiddlewaretoken": true,
 }
 
-// redactURL renders u without user info and with the values of credential
-// parameters replaced by REDACTED.
+// querySecrets returns the values of u's credential parameters that are
+// worth hiding in a server's texts ("pluginresult" is an id, not a secret).
+func querySecrets(u *url.URL) []string {
+	if u == nil || u.RawQuery == "" {
+		return nil
+	}
+	q, _ := url.ParseQuery(u.RawQuery) // what parses, even when some does not
+	var out []string
+	for k, vs := range q {
+		lk := strings.ToLower(k)
+		if !sensitiveParams[lk] || lk == "pluginresult" {
+			continue
+		}
+		for _, v := range vs {
+			if len(v) >= minSecret {
+				out = append(out, v)
+				if esc := url.QueryEscape(v); esc != v {
+					out = append(out, esc)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// redactURL renders u without user info or fragment, and with the values
+// of credential parameters replaced by REDACTED.
 func redactURL(u *url.URL) string {
 	if u == nil {
 		return ""
 	}
 	c := *u
 	c.User = nil
+	c.Fragment, c.RawFragment = "", "" // never sent, and may hold anything
 	if c.RawQuery != "" {
 		q, err := url.ParseQuery(c.RawQuery)
 		if err != nil {
@@ -444,14 +610,75 @@ func scrubError(err error, u *url.URL) error {
 	return err
 }
 
+// minSecret is the shortest secret that is searched for in texts; shorter
+// ones would match ordinary words.
+const minSecret = 3
+
 // scrubSecrets removes every secret of a from s.
 func scrubSecrets(s string, a *credentials) string {
-	for _, sec := range a.secrets() {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, "REDACTED")
+	return scrubStrings(s, a.secrets())
+}
+
+// scrubStrings replaces every occurrence of each secret (of at least
+// minSecret bytes) in s with REDACTED. When a secret overlaps the word
+// REDACTED itself, so that the replacement could form the secret again, it
+// masks with a character that no secret contains instead.
+func scrubStrings(s string, secrets []string) string {
+	if s == "" || len(secrets) == 0 {
+		return s
+	}
+	long := make([]string, 0, len(secrets))
+	for _, sec := range secrets {
+		if len(sec) >= minSecret {
+			long = append(long, sec)
 		}
 	}
-	return s
+	// Longest first, so that a secret inside a longer one (a password
+	// inside its base64 form cannot be, but a key inside "user:key" can)
+	// does not leave the rest of the longer one behind.
+	sort.Slice(long, func(i, j int) bool { return len(long[i]) > len(long[j]) })
+	replace := func(mask string) string {
+		out := s
+		for _, sec := range long {
+			out = strings.ReplaceAll(out, sec, mask)
+		}
+		return out
+	}
+	out := replace("REDACTED")
+	for _, sec := range long {
+		if strings.Contains(out, sec) {
+			return replace(strings.Repeat(string(maskRune(long)), 8))
+		}
+	}
+	return out
+}
+
+// maskRune returns a character that occurs in none of secrets.
+func maskRune(secrets []string) rune {
+	for _, r := range "*#~%@!^-x" {
+		used := false
+		for _, sec := range secrets {
+			if strings.ContainsRune(sec, r) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			return r
+		}
+	}
+	for r := rune(0x2588); ; r++ { // past ASCII: some rune is always free
+		used := false
+		for _, sec := range secrets {
+			if strings.ContainsRune(sec, r) {
+				used = true
+				break
+			}
+		}
+		if !used {
+			return r
+		}
+	}
 }
 
 // quote is strconv.Quote, kept here so error texts are uniform.

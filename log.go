@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"regexp"
 )
 
 // slogAdapter lets go-retryablehttp log through the caller's slog.Logger,
@@ -21,9 +22,6 @@ func (a slogAdapter) clean(kv []any) []any {
 		switch x := v.(type) {
 		case string:
 			s = x
-			if u, err := url.Parse(x); err == nil && u.Host != "" {
-				s = redactURL(u)
-			}
 		case error:
 			s = x.Error()
 		case fmt.Stringer:
@@ -32,13 +30,33 @@ func (a slogAdapter) clean(kv []any) []any {
 			out[i] = v
 			continue
 		}
-		out[i] = scrubSecrets(s, a.auth)
+		out[i] = a.scrub(s)
 	}
 	return out
 }
 
+// scrub redacts the URLs in s (go-retryablehttp writes them inside longer
+// texts, such as "GET http://host/... (status: 503)" or an error's text) and
+// removes the credentials.
+func (a slogAdapter) scrub(s string) string {
+	return scrubSecrets(redactURLsIn(s), a.auth)
+}
+
 func (a slogAdapter) log(level slog.Level, msg string, kv []any) {
-	a.l.Log(context.Background(), level, "tsapi: "+scrubSecrets(msg, a.auth), a.clean(kv)...)
+	a.l.Log(context.Background(), level, "tsapi: "+a.scrub(msg), a.clean(kv)...)
+}
+
+var urlInText = regexp.MustCompile(`(?i)\bhttps?://[^\s"'<>\x60]+`)
+
+// redactURLsIn applies redactURL to every http(s) URL in s.
+func redactURLsIn(s string) string {
+	return urlInText.ReplaceAllStringFunc(s, func(raw string) string {
+		u, err := url.Parse(raw)
+		if err != nil {
+			return "(unparseable URL)"
+		}
+		return redactURL(u)
+	})
 }
 
 func (a slogAdapter) Error(msg string, kv ...any) { a.log(slog.LevelDebug, msg, kv) }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -70,8 +71,12 @@ func (a *credentials) secrets() []string {
 		return nil
 	}
 	out := []string{a.secret}
+	if esc := url.QueryEscape(a.secret); esc != a.secret {
+		out = append(out, esc) // as it would show in an echoed URL or form
+	}
 	if a.scheme == "Basic" {
-		out = append(out, base64.StdEncoding.EncodeToString([]byte(a.user+":"+a.secret)))
+		b64 := base64.StdEncoding.EncodeToString([]byte(a.user + ":" + a.secret))
+		out = append(out, b64, strings.TrimRight(b64, "="))
 	}
 	return out
 }
@@ -83,8 +88,10 @@ func setAuth(c *config, a *credentials) error {
 	if a.secret == "" {
 		return &ConfigError{Msg: a.scheme + " authentication needs a non-empty secret"}
 	}
-	if strings.ContainsAny(a.user+a.secret, "\r\n") {
-		return &ConfigError{Msg: a.scheme + " credentials must not contain line breaks"}
+	if strings.ContainsFunc(a.user+a.secret, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		// Line breaks would split the header; other control characters make
+		// every request fail with an invalid header value.
+		return &ConfigError{Msg: a.scheme + " credentials must not contain line breaks or other control characters"}
 	}
 	c.auth = a
 	return nil
@@ -204,7 +211,7 @@ func WithCAFile(path string) Option {
 	return func(c *config) error {
 		pem, err := os.ReadFile(path)
 		if err != nil {
-			return &ConfigError{Msg: fmt.Sprintf("reading CA file: %v", err)}
+			return &ConfigError{Msg: fmt.Sprintf("reading CA file: %v", err), Err: err}
 		}
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(pem) {

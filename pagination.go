@@ -120,7 +120,8 @@ func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], e
 		if q.Get("limit") == "" {
 			q.Set("limit", strconv.Itoa(DefaultPageSize))
 		}
-		p := pager[T]{r: r, ctx: ctx, yield: yield}
+		// A next link may echo a credential: errors never show one.
+		p := pager[T]{r: r, ctx: ctx, yield: func(pg *Page[T], err error) bool { return yield(pg, r.client.hideSecrets(err)) }}
 		if mode == PagingKeyset {
 			p.keyset(q)
 		} else {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -51,6 +52,16 @@ func transient(err error) bool {
 		errors.As(err, &invalid) || errors.As(err, &recordErr) {
 		return false
 	}
+	// A TLS alert from the server ("remote error: tls: protocol version not
+	// supported", "... bad certificate") or a handshake the client refused
+	// ("tls: ...") fails the same way on every attempt.
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "remote error" {
+		return false
+	}
+	if strings.HasPrefix(innermost(err).Error(), "tls: ") {
+		return false
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		msg := ue.Err.Error()
@@ -60,6 +71,17 @@ func transient(err error) bool {
 		}
 	}
 	return true
+}
+
+// innermost follows Unwrap to the error at the bottom of err's chain.
+func innermost(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
 
 // backoff waits what Retry-After asks for on 429 and 503 (capped at
