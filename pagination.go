@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -99,6 +100,10 @@ func (e *PaginationError) Is(target error) bool { return target == ErrPagination
 // stops further requests.
 func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
+		if ctx == nil {
+			yield(nil, &ConfigError{Msg: "nil context"})
+			return
+		}
 		q, lo, err := r.Query(opts)
 		if err != nil {
 			yield(nil, err)
@@ -194,6 +199,9 @@ func (p *pager[T]) keyset(q url.Values) {
 		if !ok {
 			return
 		}
+		// Filtering through a to-many relation repeats an object once per
+		// matching related row, next to each other: yield it once.
+		page.Objects = slices.CompactFunc(page.Objects, func(a, b *T) bool { return idOf(a) == idOf(b) })
 		for i, o := range page.Objects {
 			id := idOf(o)
 			if (i > 0 && id >= idOf(page.Objects[i-1])) || (!first && id >= last) {

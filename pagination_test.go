@@ -406,3 +406,29 @@ func TestErrorMidIterationIsYieldedOnce(t *testing.T) {
 	assert.ErrorIs(t, errs[0], ErrNotFound)
 	assert.Equal(t, 10, n)
 }
+
+func TestKeysetYieldsRepeatedRowsOnce(t *testing.T) {
+	// Filtering through a to-many relation makes the server repeat an
+	// object once per matching related row.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rows := []int64{9, 9, 7, 5, 5, 5, 2}
+		lt, _ := strconv.ParseInt(r.URL.Query().Get("id__lt"), 10, 64)
+		var objs []map[string]any
+		for _, id := range rows {
+			if lt == 0 || id < lt {
+				objs = append(objs, map[string]any{"id": id, "state": "Queued", "config": map[string]any{}, "run_level": "pre"})
+			}
+		}
+		var next any
+		if len(objs) > 3 {
+			objs = objs[:3]
+			next = r.URL.Path + "?limit=3&offset=3"
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"meta": map[string]any{"limit": 3, "total_count": len(rows), "next": next}, "objects": objs})
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 3}})
+	require.NoError(t, err)
+	assert.Equal(t, []int64{9, 7, 5, 2}, ids)
+}

@@ -259,6 +259,9 @@ func WithIdempotent(ctx context.Context) context.Context {
 }
 
 func idempotentCtx(ctx context.Context) bool {
+	if ctx == nil {
+		return false // Do refuses a nil context
+	}
 	v, _ := ctx.Value(idempotentKey{}).(bool)
 	return v
 }
