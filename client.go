@@ -32,6 +32,7 @@ const (
 	DefaultRetryWaitMax     = 10 * time.Second
 	DefaultMaxRetryAfter    = 60 * time.Second
 	DefaultMaxResponseBytes = 64 << 20
+	DefaultTimeout          = 60 * time.Second // per attempt; see WithTimeout
 	maxRedirects            = 5
 )
 

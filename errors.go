@@ -60,10 +60,12 @@ var (
 const maxSnippet = 512
 
 // maxMessage and maxTraceback bound the server's texts an APIError keeps,
-// so that a hostile error body cannot make Error() arbitrarily long.
+// and maxFieldsShown the field errors (and messages of a field) Error()
+// lists, so that a hostile error body cannot make Error() arbitrarily long.
 const (
-	maxMessage   = 512
-	maxTraceback = 8 << 10
+	maxMessage     = 512
+	maxTraceback   = 8 << 10
+	maxFieldsShown = 10
 )
 
 // truncateText cuts s to at most n bytes on a rune boundary, marking the
@@ -79,7 +81,11 @@ func truncateText(s string, n int) string {
 	return s[:cut] + "…"
 }
 
-// APIError is a non-2xx answer from the server.
+// APIError is a non-2xx answer from the server. The texts taken from the
+// answer (Message, FieldErrors, Traceback, Body, Location and the headers)
+// never hold the Client's credentials, nor the value of a credential
+// parameter of the request's query: a server that echoes them (as Django's
+// debug pages do) has them replaced by REDACTED.
 type APIError struct {
 	// StatusCode is the HTTP status (e.g. 404).
 	StatusCode int
@@ -125,10 +131,18 @@ func (e *APIError) Error() string {
 		sort.Strings(keys)
 		b.WriteString(" (")
 		for i, k := range keys {
+			if i == maxFieldsShown {
+				fmt.Fprintf(&b, "; and %d more fields", len(keys)-i)
+				break
+			}
 			if i > 0 {
 				b.WriteString("; ")
 			}
-			fmt.Fprintf(&b, "%s: %s", k, strings.Join(e.FieldErrors[k], ", "))
+			msgs := e.FieldErrors[k]
+			if len(msgs) > maxFieldsShown {
+				msgs = append(msgs[:maxFieldsShown:maxFieldsShown], fmt.Sprintf("and %d more", len(msgs)-maxFieldsShown))
+			}
+			fmt.Fprintf(&b, "%s: %s", truncateText(k, maxMessage), strings.Join(msgs, ", "))
 		}
 		b.WriteString(")")
 	}
@@ -461,6 +475,11 @@ func newDecodeError(resp *Response, err error) *DecodeError {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		de.Err = &textError{msg: fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se), err: err}
+	}
+	if msg := de.Err.Error(); len(msg) > maxMessage {
+		// A decoder's message can quote the value (a bad datetime): keep
+		// Error() short whatever the server sent.
+		de.Err = &textError{msg: truncateText(msg, maxMessage), err: de.Err}
 	}
 	de.Err = scrubErr(de.Err, secrets)
 	return de

@@ -644,3 +644,18 @@ func TestFaultLoggerSeesRetries(t *testing.T) {
 	assert.Contains(t, buf.String(), "retrying")
 	assert.Contains(t, buf.String(), "503")
 }
+
+func TestFaultTimeoutDefaults(t *testing.T) {
+	timeout := func(opts ...Option) time.Duration {
+		c, err := New("http://127.0.0.1:1", opts...)
+		require.NoError(t, err)
+		return c.HTTPClient().Timeout
+	}
+	assert.Equal(t, DefaultTimeout, timeout(), "a stalled server must not hang a caller without a deadline")
+	assert.Equal(t, time.Duration(0), timeout(WithTimeout(0)), "WithTimeout(0) leaves only the context")
+	assert.Equal(t, 2*time.Second, timeout(WithTimeout(2*time.Second)))
+	hc := &http.Client{Timeout: 5 * time.Second}
+	assert.Equal(t, 5*time.Second, timeout(WithHTTPClient(hc)), "the caller's own client keeps its Timeout")
+	assert.Equal(t, time.Second, timeout(WithHTTPClient(hc), WithTimeout(time.Second)))
+	assert.Equal(t, 5*time.Second, hc.Timeout)
+}

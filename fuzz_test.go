@@ -351,11 +351,22 @@ func fuzzSameConfig(before, after JobConfig) bool {
 	return before.Form() == after.Form() && fuzzSameJSON(before.Raw(), after.Raw())
 }
 
+// fuzzNoSecret checks the texts of err and of its chain, and the fields of
+// a *DecodeError. (Not %#v: Go's escaping can join the hex digits of a byte
+// such as \xaf to the text after it and spell a secret that is not there.)
 func fuzzNoSecret(t *testing.T, err error) {
 	t.Helper()
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		if s := fmt.Sprintf("%v|%+v|%#v", e, e, e); strings.Contains(s, fuzzSecret) {
+		if s := fmt.Sprintf("%v|%+v|%s", e, e, e); strings.Contains(s, fuzzSecret) {
 			t.Fatalf("error shows the secret: %s", s)
+		}
+	}
+	var de *DecodeError
+	if errors.As(err, &de) {
+		for _, s := range []string{de.Body, de.ContentType, de.URL, de.Field, de.Method} {
+			if strings.Contains(s, fuzzSecret) {
+				t.Fatalf("DecodeError field shows the secret: %q", s)
+			}
 		}
 	}
 }
@@ -440,9 +451,14 @@ func FuzzErrorBody(f *testing.F) {
 		if !inQuery || strings.Contains(redactURL(&clean), fuzzSecret) {
 			return
 		}
-		for _, s := range []string{msg, fmt.Sprintf("%+v", *e), fmt.Sprintf("%#v", *e)} {
+		texts := []string{msg, e.URL, e.Message, e.Traceback, e.Body, e.ContentType, e.Location, e.RetryAfter}
+		for k, msgs := range e.FieldErrors {
+			texts = append(texts, k)
+			texts = append(texts, msgs...)
+		}
+		for _, s := range texts {
 			if strings.Contains(s, fuzzSecret) {
-				t.Fatalf("the query's api_key shows: %s", s)
+				t.Fatalf("the query's api_key shows: %q", s)
 			}
 		}
 	})

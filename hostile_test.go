@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -282,4 +283,34 @@ func TestHostileErrorBodies(t *testing.T) {
 			assert.Less(t, len(ae.Error()), 2048)
 		})
 	}
+}
+
+func TestHostileManyFieldErrors(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"error": {`)
+	for i := 0; i < 500; i++ {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `"field%03d": ["one", "two", "three", "4", "5", "6", "7", "8", "9", "10", "11", "12"]`, i)
+	}
+	b.WriteString(`}}`)
+	c, _ := hostileServe(t, 400, "application/json", b.String())
+	c2 := newTestClient(t, c.BaseURL().String(), WithMaxResponseBytes(1<<20))
+	_, _, err := c2.PluginResultJobs.Get(context.Background(), 5)
+	var ae *APIError
+	require.ErrorAs(t, err, &ae)
+	assert.Len(t, ae.FieldErrors, 500, "every field error is kept")
+	assert.Len(t, ae.FieldErrors["field499"], 12)
+	msg := ae.Error()
+	assert.Less(t, len(msg), 4096, "Error() stays readable")
+	assert.Contains(t, msg, "and 490 more fields")
+	assert.Contains(t, msg, "and 2 more")
+}
+
+func TestHostileHugeBadValueKeepsErrorShort(t *testing.T) {
+	c, _ := hostileServe(t, 200, "application/json", `{"id": 5, "starttime": "`+strings.Repeat("9", 900)+`"}`)
+	_, _, err := c.PluginResultJobs.Get(context.Background(), 5)
+	assert.ErrorIs(t, err, ErrDecode)
+	assert.Less(t, len(err.Error()), 1024)
 }

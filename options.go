@@ -26,6 +26,7 @@ type config struct {
 	httpClient    *http.Client
 	transport     http.RoundTripper
 	timeout       time.Duration
+	timeoutSet    bool
 	logger        *slog.Logger
 	rootCAs       *x509.CertPool
 	insecure      bool
@@ -169,15 +170,17 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout bounds each attempt of a request, from sending it to reading
-// the last byte of the answer. A stalled server then ends in a timeout
-// error (retried for requests that cannot write twice). Zero means no bound
-// beyond the context's.
+// the last byte of the answer (default DefaultTimeout). A server that
+// stalls, before its answer or in the middle of its body, then ends in a
+// *RequestError whose Timeout() is true (after a retry for requests that
+// cannot write twice) rather than a hang. Zero means no bound beyond the
+// context's.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
 			return &ConfigError{Msg: "timeout must not be negative"}
 		}
-		c.timeout = d
+		c.timeout, c.timeoutSet = d, true
 		return nil
 	}
 }
@@ -311,8 +314,11 @@ func (c *config) buildHTTPClient() (*http.Client, error) {
 		rt = t
 	}
 	hc.Transport = rt
-	if c.timeout > 0 {
+	switch {
+	case c.timeoutSet:
 		hc.Timeout = c.timeout
+	case hc.Timeout == 0:
+		hc.Timeout = DefaultTimeout // a WithHTTPClient client's own Timeout is kept
 	}
 	if hc.Jar == nil && c.cookies {
 		hc.Jar = cookieJar()

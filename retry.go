@@ -66,7 +66,7 @@ func transient(err error) bool {
 	if errors.As(err, &ue) {
 		msg := ue.Err.Error()
 		if strings.Contains(msg, "unsupported protocol scheme") || strings.Contains(msg, "stopped after") ||
-			strings.Contains(msg, "invalid header") {
+			strings.Contains(msg, "invalid header") || strings.Contains(msg, "gave HTTP response to HTTPS client") {
 			return false
 		}
 	}

@@ -186,3 +186,15 @@ func TestTLSMinimumVersion(t *testing.T) {
 
 // tlsQuietLog drops the server's log of the handshakes that fail on purpose.
 func tlsQuietLog() *log.Logger { return log.New(io.Discard, "", 0) }
+
+func TestTLSToPlainHTTPServerIsNotRetried(t *testing.T) {
+	var hits atomic.Int32
+	srv := faultServer(t, func(w http.ResponseWriter, r *http.Request) { hits.Add(1) })
+	c := newTestClient(t, strings.Replace(srv.URL, "http://", "https://", 1))
+	_, _, err := c.PluginResultJobs.Get(context.Background(), 5)
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 1, re.Attempts)
+	assert.Contains(t, err.Error(), "HTTPS")
+	assert.Equal(t, int32(0), hits.Load())
+}
