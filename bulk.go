@@ -66,7 +66,7 @@ func (r *Resource[T]) BulkPatch(ctx context.Context, objects []any, deleteURIs [
 	safe := true
 	encoded := make([]json.RawMessage, len(objects))
 	for i, o := range objects {
-		b, err := json.Marshal(o)
+		b, err := marshalBody(o)
 		if err != nil {
 			return nil, &ConfigError{Msg: fmt.Sprintf("encoding object %d: %v", i, err)}
 		}

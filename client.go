@@ -303,7 +303,7 @@ func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
 		case json.RawMessage:
 			body = b
 		default:
-			body, err = json.Marshal(b)
+			body, err = marshalBody(b)
 			if err != nil {
 				return nil, &ConfigError{Msg: fmt.Sprintf("encoding %s body: %v", r.Method, err)}
 			}
@@ -451,4 +451,17 @@ func countAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 func cookieJar() http.CookieJar {
 	j, _ := cookiejar.New(nil) // never fails with nil options
 	return j
+}
+
+// marshalBody encodes a request body as JSON without escaping <, > and &
+// (encoding/json's default for HTML), so that strings reach the server as
+// the caller wrote them.
+func marshalBody(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

@@ -33,8 +33,13 @@ var ErrConfigNotObject = errors.New("tsapi: config is not a JSON object")
 
 // JobConfig is a plugin's run configuration. Servers send it as a JSON
 // object, as a string holding one, as "" or as null: all decode. It keeps
-// the exact JSON it received, so encoding it again gives the same bytes
-// (numbers stay as sent; "1.0" stays a string) in the same form.
+// the exact JSON it received: MarshalJSON gives back the same bytes in the
+// same form (numbers stay as sent; "1.0" stays a string). Inside a request
+// body the keys, their order and every value are kept, but encoding/json
+// drops the insignificant white space between them.
+//
+// The Torrent Server stores a config's non-integer numbers as decimals and
+// sends them back as strings (1.5 comes back "1.5").
 //
 // A config can hold secrets (passwords of the plugin's own services): do not
 // log it.

@@ -348,3 +348,14 @@ func TestMalformedJSONIsDecodeError(t *testing.T) {
 		})
 	}
 }
+
+func TestBodiesKeepHTMLCharacters(t *testing.T) {
+	c := newGockClient(t)
+	var body []byte
+	gock.New(gockBase).Patch(jobsPath + "19/").AddMatcher(captureBody(&body)).Reply(202)
+	cfg, err := JobConfigFromJSON([]byte(`{"expr": "a<b && c>d"}`))
+	require.NoError(t, err)
+	_, _, err = c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{Config: &cfg, State: "x<y"})
+	require.NoError(t, err)
+	assert.Equal(t, `{"state":"x<y","config":{"expr":"a<b && c>d"}}`, string(body))
+}

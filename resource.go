@@ -204,7 +204,7 @@ func writeBody(body any) ([]byte, error) {
 		b = v
 	default:
 		var err error
-		if b, err = json.Marshal(body); err != nil {
+		if b, err = marshalBody(body); err != nil {
 			return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
 		}
 	}
@@ -219,7 +219,7 @@ func writeBody(body any) ([]byte, error) {
 	}
 	delete(m, "id")
 	delete(m, "resource_uri")
-	return json.Marshal(m)
+	return marshalBody(m)
 }
 
 // idFromLocation reads the id at the end of a detail URL.

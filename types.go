@@ -16,7 +16,8 @@ import (
 //
 // The Torrent Server writes milliseconds into the microsecond digits
 // (".000550" means 550 ms); Time keeps the digits as sent, so a value read
-// and written back is unchanged.
+// and written back is unchanged. Time is sent to the microsecond, the
+// server's precision: finer digits are dropped.
 type Time struct{ time.Time }
 
 // NewTime returns t as a Time.
