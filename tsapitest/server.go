@@ -1,0 +1,592 @@
+package tsapitest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tsapi-go/tsapi"
+)
+
+// APIPath is where the fake serves the tastypie API, as a Torrent Server
+// does.
+const APIPath = "/rundb/api/v1/"
+
+// Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	noAuth    bool
+	jobCreate bool
+	clock     func() time.Time
+	tls       bool
+}
+
+// WithoutAuth makes the server accept every request, with or without
+// credentials, as the superuser ionadmin. By default the server
+// authenticates like a Torrent Server: Basic, ApiKey, PluginKey or a
+// session cookie, and 401 otherwise.
+func WithoutAuth() Option { return func(c *config) { c.noAuth = true } }
+
+// WithJobCreate lets clients create PluginResultJobs: POST on the list URL
+// answers 201 with a Location, PUT on a missing job's URL creates it (201),
+// and a bulk PATCH or a PUT on the list URL may create. The job's plugin
+// result may be named in the body's "plugin_result" (an id or a URI).
+//
+// The real Torrent Server cannot create a job this way (the job's parent
+// cannot be set): without this option POST answers 500 with tastypie's
+// canned body and PUT on a missing job 404, as the real server does.
+func WithJobCreate() Option { return func(c *config) { c.jobCreate = true } }
+
+// WithClock makes the server read the time from now instead of the system
+// clock (for the starttime and endtime it sets when a job's state changes,
+// and the defaults of Add*). Times are kept to the microsecond, in UTC.
+func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+
+// WithTLS serves HTTPS with httptest's self-signed certificate; use
+// Server.HTTPClient (or Server.Client) to trust it.
+func WithTLS() Option { return func(c *config) { c.tls = true } }
+
+// Server is an in-process fake Torrent Server. It is safe for concurrent
+// use: requests and the methods below may run at the same time.
+type Server struct {
+	srv *httptest.Server
+	cfg config
+
+	mu       sync.Mutex // guards the data below
+	users    map[int64]*userRec
+	plugins  map[int64]*pluginRec
+	results  map[int64]*resultRec
+	prs      map[int64]*prRec
+	jobs     map[int64]*jobRec
+	sessions map[string]int64
+	nextID   map[string]int64
+
+	logMu    sync.Mutex
+	requests []*Request
+
+	faultMu sync.Mutex
+	faults  []*faultRule
+	latency time.Duration
+}
+
+// NewServer starts a fake Torrent Server on a loopback port. It starts
+// with the three accounts ionadmin (superuser), ionuser and ionreader
+// (read-only) and no other data. Call Close when done.
+func NewServer(opts ...Option) *Server {
+	s := &Server{}
+	for _, o := range opts {
+		if o != nil {
+			o(&s.cfg)
+		}
+	}
+	s.resetLocked()
+	s.addDefaultUsers()
+	h := http.HandlerFunc(s.serveHTTP)
+	if s.cfg.tls {
+		s.srv = httptest.NewTLSServer(h)
+	} else {
+		s.srv = httptest.NewServer(h)
+	}
+	return s
+}
+
+// New starts a fake Torrent Server (see NewServer) that is closed when the
+// test ends.
+func New(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	s := NewServer(opts...)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// URL returns the server's root URL (http://127.0.0.1:port), which
+// tsapi.New accepts.
+func (s *Server) URL() string { return s.srv.URL }
+
+// APIURL returns the URL of the API root, URL()+"/rundb/api/v1/".
+func (s *Server) APIURL() string { return s.srv.URL + APIPath }
+
+// Close shuts the server down, dropping open connections.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// HTTPClient returns a new *http.Client that trusts the server (its TLS
+// certificate with WithTLS). Its Transport is shared and closed by Close.
+func (s *Server) HTTPClient() *http.Client {
+	c := *s.srv.Client()
+	return &c
+}
+
+// Client returns a tsapi.Client for the server, without credentials, whose
+// retries wait at most a few milliseconds. Add an authentication option,
+// or use AdminClient.
+func (s *Server) Client(opts ...tsapi.Option) (*tsapi.Client, error) {
+	all := []tsapi.Option{
+		tsapi.WithHTTPClient(s.HTTPClient()),
+		tsapi.WithRetry(3, time.Millisecond, 5*time.Millisecond),
+		tsapi.WithMaxRetryAfter(10 * time.Millisecond),
+	}
+	return tsapi.New(s.URL(), append(all, opts...)...)
+}
+
+// AdminClient returns a Client (see Client) authenticated as ionadmin with
+// Basic auth.
+func (s *Server) AdminClient(opts ...tsapi.Option) (*tsapi.Client, error) {
+	return s.Client(append([]tsapi.Option{tsapi.WithBasicAuth(AdminUser, AdminPassword)}, opts...)...)
+}
+
+func (s *Server) now() time.Time {
+	var t time.Time
+	if s.cfg.clock != nil {
+		t = s.cfg.clock()
+	} else {
+		t = time.Now()
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+// Reset removes every job, plugin result, plugin and result, and every
+// session; the accounts are kept.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	users := s.users
+	s.resetLocked()
+	s.users = users
+	s.nextID["user"] = 0
+	for id := range users {
+		s.nextID["user"] = max(s.nextID["user"], id)
+	}
+}
+
+func (s *Server) resetLocked() {
+	s.users = map[int64]*userRec{}
+	s.plugins = map[int64]*pluginRec{}
+	s.results = map[int64]*resultRec{}
+	s.prs = map[int64]*prRec{}
+	s.jobs = map[int64]*jobRec{}
+	s.sessions = map[string]int64{}
+	s.nextID = map[string]int64{}
+}
+
+func (s *Server) addDefaultUsers() {
+	s.AddAccount(Account{Username: AdminUser, Password: AdminPassword, APIKey: AdminAPIKey, Superuser: true})
+	s.AddAccount(Account{Username: IonUser, Password: IonUserPassword, APIKey: IonUserAPIKey})
+	s.AddAccount(Account{Username: ReaderUser, Password: ReaderPassword, APIKey: ReaderAPIKey, ReadOnly: true})
+}
+
+// allocID returns id, or the next free id of kind when id is 0. It panics
+// when id is taken.
+func (s *Server) allocID(kind string, id int64, taken bool) int64 {
+	if id == 0 {
+		s.nextID[kind]++
+		return s.nextID[kind]
+	}
+	if taken {
+		panic(fmt.Sprintf("tsapitest: %s id %d is taken", kind, id))
+	}
+	if id < 0 {
+		panic(fmt.Sprintf("tsapitest: %s id %d is negative", kind, id))
+	}
+	s.nextID[kind] = max(s.nextID[kind], id)
+	return id
+}
+
+// AddAccount adds a user account and returns its id. It panics when the
+// id or the user name is taken.
+func (s *Server) AddAccount(a Account) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.userByName(a.Username) != nil {
+		panic(fmt.Sprintf("tsapitest: user %q exists", a.Username))
+	}
+	a.ID = s.allocID("user", a.ID, s.users[a.ID] != nil)
+	s.users[a.ID] = &userRec{a}
+	return a.ID
+}
+
+// Account returns the account named username.
+func (s *Server) Account(username string) (Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.userByName(username)
+	if u == nil {
+		return Account{}, false
+	}
+	return u.Account, true
+}
+
+func (s *Server) userByName(name string) *userRec {
+	for _, u := range s.users {
+		if u.Username == name {
+			return u
+		}
+	}
+	return nil
+}
+
+func (s *Server) userByID(id int64) *userRec { return s.users[id] }
+
+// AddPlugin adds a plugin and returns its id. It panics when the id is
+// taken or a JSON field does not encode.
+func (s *Server) AddPlugin(p Plugin) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p.ID = s.allocID("plugin", p.ID, s.plugins[p.ID] != nil)
+	if p.Date.IsZero() {
+		p.Date = s.now()
+	}
+	p.Date = p.Date.UTC().Truncate(time.Microsecond)
+	rec := &pluginRec{Plugin: p}
+	rec.config = mustStored(p.Config)
+	rec.settings = mustStored(p.PluginSettings)
+	rec.status = mustStored(p.Status)
+	rec.inputs = mustStored(p.UserInputFields)
+	rec.Config, rec.PluginSettings, rec.Status, rec.UserInputFields = nil, nil, nil, nil
+	s.plugins[p.ID] = rec
+	return p.ID
+}
+
+func mustStored(m map[string]any) string {
+	t, err := storedFromGo(m)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// AddResult adds an analysis result and returns its id. It panics when
+// the id is taken.
+func (s *Server) AddResult(r Result) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.ID = s.allocID("result", r.ID, s.results[r.ID] != nil)
+	if r.Name == "" {
+		r.Name = fmt.Sprintf("Auto_user_tsapitest_%d", r.ID)
+	}
+	if r.ReportLink == "" {
+		r.ReportLink = fmt.Sprintf("/output/Home/%s_%d/", r.Name, r.ID)
+	}
+	if r.Status == "" {
+		r.Status = "Completed"
+	}
+	if r.TimeStamp.IsZero() {
+		r.TimeStamp = s.now()
+	}
+	r.TimeStamp = r.TimeStamp.UTC().Truncate(time.Microsecond)
+	s.results[r.ID] = &resultRec{r}
+	return r.ID
+}
+
+// AddPluginResult adds a plugin result and returns its id. Its Result and
+// Plugin must exist; Owner defaults to ionadmin. It panics when the id is
+// taken or a reference is unknown.
+func (s *Server) AddPluginResult(p PluginResult) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.results[p.Result] == nil {
+		panic(fmt.Sprintf("tsapitest: AddPluginResult: no result %d", p.Result))
+	}
+	if s.plugins[p.Plugin] == nil {
+		panic(fmt.Sprintf("tsapitest: AddPluginResult: no plugin %d", p.Plugin))
+	}
+	if p.Owner == "" {
+		p.Owner = AdminUser
+	}
+	owner := s.userByName(p.Owner)
+	if owner == nil {
+		panic(fmt.Sprintf("tsapitest: AddPluginResult: no user %q", p.Owner))
+	}
+	p.ID = s.allocID("pluginresult", p.ID, s.prs[p.ID] != nil)
+	rec := &prRec{
+		id: p.ID, result: p.Result, plugin: p.Plugin, owner: owner.ID,
+		store: mustStored(p.Store), size: p.Size, inodes: p.Inodes, validation: mustStored(p.ValidationErrors),
+	}
+	if p.APIKey != "" {
+		rec.apikey = ptr(p.APIKey)
+	}
+	s.prs[p.ID] = rec
+	return p.ID
+}
+
+// AddJob adds a PluginResultJob and returns its id. State defaults to
+// "Queued" and RunLevel to "default". Its PluginResult, when not 0, must
+// exist. It panics when the id is taken or a reference is unknown.
+func (s *Server) AddJob(j Job) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if j.PluginResult != 0 && s.prs[j.PluginResult] == nil {
+		panic(fmt.Sprintf("tsapitest: AddJob: no plugin result %d", j.PluginResult))
+	}
+	j.ID = s.allocID("job", j.ID, s.jobs[j.ID] != nil)
+	rec := jobFromExport(j)
+	if rec.state == "" {
+		rec.state = "Queued"
+	}
+	if rec.runLevel == "" {
+		rec.runLevel = "default"
+	}
+	s.jobs[j.ID] = rec
+	return j.ID
+}
+
+func jobFromExport(j Job) *jobRec {
+	rec := &jobRec{id: j.ID, pr: j.PluginResult, state: j.State, runLevel: j.RunLevel, config: mustStored(j.Config)}
+	if j.GridEngineJobID != nil {
+		rec.grid = ptr(*j.GridEngineJobID)
+	}
+	if j.StartTime != nil {
+		rec.start = ptr(j.StartTime.UTC().Truncate(time.Microsecond))
+	}
+	if j.EndTime != nil {
+		rec.end = ptr(j.EndTime.UTC().Truncate(time.Microsecond))
+	}
+	return rec
+}
+
+// UpdateJob changes job id in place with f (behind the API's back: no
+// side effect on times) and reports whether the job exists. f must not
+// change the ID.
+func (s *Server) UpdateJob(id int64, f func(*Job)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.jobs[id]
+	if rec == nil {
+		return false
+	}
+	j := rec.export()
+	f(&j)
+	j.ID = id
+	s.jobs[id] = jobFromExport(j)
+	return true
+}
+
+// DeleteJob removes job id and reports whether it existed.
+func (s *Server) DeleteJob(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.jobs[id]
+	delete(s.jobs, id)
+	return ok
+}
+
+// Job returns a copy of job id.
+func (s *Server) Job(id int64) (Job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.jobs[id]
+	if rec == nil {
+		return Job{}, false
+	}
+	return rec.export(), true
+}
+
+// Jobs returns copies of every job, by ascending id.
+func (s *Server) Jobs() []Job {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Job, 0, len(s.jobs))
+	for _, id := range sortedIDs(s.jobs) {
+		out = append(out, s.jobs[id].export())
+	}
+	return out
+}
+
+// PluginResult returns a copy of plugin result id.
+func (s *Server) PluginResult(id int64) (PluginResult, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.prs[id]
+	if rec == nil {
+		return PluginResult{}, false
+	}
+	return s.exportPR(rec), true
+}
+
+// PluginResults returns copies of every plugin result, by ascending id.
+func (s *Server) PluginResults() []PluginResult {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]PluginResult, 0, len(s.prs))
+	for _, id := range sortedIDs(s.prs) {
+		out = append(out, s.exportPR(s.prs[id]))
+	}
+	return out
+}
+
+// Plugin returns a copy of plugin id.
+func (s *Server) Plugin(id int64) (Plugin, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.plugins[id]
+	if rec == nil {
+		return Plugin{}, false
+	}
+	return rec.export(), true
+}
+
+// Plugins returns copies of every plugin, by ascending id.
+func (s *Server) Plugins() []Plugin {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Plugin, 0, len(s.plugins))
+	for _, id := range sortedIDs(s.plugins) {
+		out = append(out, s.plugins[id].export())
+	}
+	return out
+}
+
+// Result returns a copy of analysis result id.
+func (s *Server) Result(id int64) (Result, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec := s.results[id]
+	if rec == nil {
+		return Result{}, false
+	}
+	return rec.Result, true
+}
+
+// Request is one request the server received, for assertions.
+type Request struct {
+	// Method and Path are the request's; Path has no query.
+	Method string
+	Path   string
+	// RawQuery is the query as sent; Query is it parsed.
+	RawQuery string
+	Query    url.Values
+	// Header holds the request's headers (Authorization included).
+	Header http.Header
+	// Body is the request's body.
+	Body []byte
+	// Status is the status the server answered, or began to answer before
+	// a Fault dropped the connection; 0 when it never answered (the client
+	// went away during a delay).
+	Status int
+	// Time is when the request arrived.
+	Time time.Time
+}
+
+// Requests returns the requests received so far, oldest first.
+func (s *Server) Requests() []Request {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = *r
+	}
+	return out
+}
+
+// CountRequests returns how many requests matched method ("" for any) and
+// a path that starts with pathPrefix (relative to the API root, like
+// "PluginResultJob/", or absolute).
+func (s *Server) CountRequests(method, pathPrefix string) int {
+	n := 0
+	for _, r := range s.Requests() {
+		if (method == "" || r.Method == method) && strings.HasPrefix(r.Path, absPath(pathPrefix)) {
+			n++
+		}
+	}
+	return n
+}
+
+// ClearRequests empties the request log.
+func (s *Server) ClearRequests() {
+	s.logMu.Lock()
+	s.requests = nil
+	s.logMu.Unlock()
+}
+
+func absPath(p string) string {
+	if strings.HasPrefix(p, "/") {
+		return p
+	}
+	return APIPath + p
+}
+
+// serveHTTP logs the request, applies latency and faults, and answers.
+func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	entry := Request{
+		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(),
+		Body: body, Time: time.Now(),
+	}
+	entry.Query, _ = url.ParseQuery(r.URL.RawQuery)
+	s.logMu.Lock()
+	s.requests = append(s.requests, &entry)
+	s.logMu.Unlock()
+	setStatus := func(code int) {
+		s.logMu.Lock()
+		entry.Status = code
+		s.logMu.Unlock()
+	}
+
+	rule, latency := s.matchFault(r)
+	if d := latency + rule.delay(); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	if rule != nil && rule.Status != 0 {
+		code := rule.write(w)
+		setStatus(code)
+		return
+	}
+	rec := &response{header: http.Header{}}
+	s.handle(rec, r, body)
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	if rec.status == http.StatusInternalServerError {
+		// Django's SessionMiddleware saves no session on a 500.
+		rec.header.Del("Set-Cookie")
+	}
+	if rule != nil && rule.Drop {
+		setStatus(rec.status)
+		dropConnection(w, rec)
+		return
+	}
+	for k, v := range rec.header {
+		w.Header()[k] = v
+	}
+	if rec.status != http.StatusNoContent && rec.status != http.StatusNotModified {
+		w.Header().Set("Content-Length", fmt.Sprint(rec.body.Len()))
+	}
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
+	setStatus(rec.status)
+}
+
+// response buffers an answer.
+type response struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *response) Header() http.Header { return r.header }
+func (r *response) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+func (r *response) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.body.Write(b)
+}
