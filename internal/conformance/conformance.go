@@ -565,6 +565,16 @@ func (s *suite) writes(t *testing.T) {
 			assert.Equal(t, tsapi.RunLevelSeparator, j.RunLevel)
 		}
 	})
+	s.check(t, "write/ReplaceAllMatching with no objects deletes only the matches", func(t *testing.T) {
+		defer s.tg.Reset(t)
+		declined := len(s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Declined" }))
+		resp, err := c.PluginResultJobs.Resource().ReplaceAllMatching(s.ctx, &tsapi.PluginResultJobListOptions{State: tsapi.StateDeclined}, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 1, resp.Attempts)
+		n, _, err := c.PluginResultJobs.Count(s.ctx, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 1500-declined, n)
+	})
 	s.check(t, "write/DeleteAllMatching deletes only the matches", func(t *testing.T) {
 		defer s.tg.Reset(t)
 		archived := len(s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Archived" }))
