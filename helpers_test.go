@@ -1,6 +1,9 @@
 package tsapi
 
 import (
+	"bytes"
+	"io"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -34,4 +37,21 @@ func newGockClient(t *testing.T, opts ...Option) *Client {
 		gock.CleanUnmatchedRequest()
 	})
 	return c
+}
+
+// captureBody makes mock record the request body it matched into dst.
+func captureBody(dst *[]byte) gock.MatchFunc {
+	return func(req *http.Request, _ *gock.Request) (bool, error) {
+		if req.Body == nil {
+			*dst = nil
+			return true, nil
+		}
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return false, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		*dst = b
+		return true, nil
+	}
 }

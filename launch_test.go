@@ -35,7 +35,7 @@ func TestLaunchRequestShapes(t *testing.T) {
 				AddMatcher(prRequest(prLaunchPath, nil)).
 				MatchHeader("Content-Type", "^application/json$").
 				MatchHeader("Authorization", "^Basic ").
-				AddMatcher(prBody(&body)).
+				AddMatcher(captureBody(&body)).
 				Reply(202)
 			resp, err := c.Plugins.Launch(context.Background(), 45, tc.req)
 			require.NoError(t, err)

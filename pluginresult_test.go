@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -63,23 +62,6 @@ func prRequest(path string, query url.Values) gock.MatchFunc {
 				return false, nil
 			}
 		}
-		return true, nil
-	}
-}
-
-// prBody records the body of the request a mock matched.
-func prBody(dst *[]byte) gock.MatchFunc {
-	return func(req *http.Request, _ *gock.Request) (bool, error) {
-		if req.Body == nil {
-			*dst = nil
-			return true, nil
-		}
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return false, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		*dst = b
 		return true, nil
 	}
 }
@@ -319,7 +301,7 @@ func TestPluginResultPatchStoreRequestShape(t *testing.T) {
 		AddMatcher(prRequest(prPath+"12/", nil)).
 		MatchHeader("Content-Type", "^application/json$").
 		MatchHeader("Authorization", "^PluginKey 12:k3y-of-the-plugin$").
-		AddMatcher(prBody(&body)).
+		AddMatcher(captureBody(&body)).
 		Reply(202)
 
 	resp, err := c.PluginResults.SetStore(context.Background(), 12, map[string]any{"words": 3, "file": "a.txt"})
@@ -334,7 +316,7 @@ func TestPluginResultPatchStoreRequestShape(t *testing.T) {
 	require.NoError(t, err)
 	verrs, err := NewJobConfig(map[string][]string{"validation_errors": {}})
 	require.NoError(t, err)
-	gock.New(gockBase).Patch(prPath + "12/").AddMatcher(prBody(&body)).Reply(202)
+	gock.New(gockBase).Patch(prPath + "12/").AddMatcher(captureBody(&body)).Reply(202)
 	out, _, err := c.PluginResults.Patch(context.Background(), 12, &PluginResultPatch{Store: &store, ValidationErrors: &verrs})
 	require.NoError(t, err)
 	assert.Nil(t, out, "202 has no body")

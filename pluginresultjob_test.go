@@ -1,12 +1,10 @@
 package tsapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"os"
 	"testing"
@@ -18,23 +16,6 @@ import (
 )
 
 const jobsPath = "/rundb/api/v1/PluginResultJob/"
-
-// captureBody makes mock record the request body it matched into dst.
-func captureBody(dst *[]byte) gock.MatchFunc {
-	return func(req *http.Request, _ *gock.Request) (bool, error) {
-		if req.Body == nil {
-			*dst = nil
-			return true, nil
-		}
-		b, err := io.ReadAll(req.Body)
-		if err != nil {
-			return false, err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(b))
-		*dst = b
-		return true, nil
-	}
-}
 
 func TestFixtureDecodesFieldByField(t *testing.T) {
 	raw, err := os.ReadFile("testdata/pluginresultjob_list.json")

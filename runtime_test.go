@@ -218,14 +218,14 @@ func TestReportStateFindsItsJobAndPatchesIt(t *testing.T) {
 		AddMatcher(prRequest(rtJobPath, nil)).
 		MatchHeader("Authorization", "^PluginKey 12:"+rtKey+"$").
 		MatchHeader("Content-Type", "^application/json$").
-		AddMatcher(prBody(&started)).
+		AddMatcher(captureBody(&started)).
 		Reply(202)
 	require.NoError(t, rt.ReportState(context.Background(), StateStarted))
 	assert.JSONEq(t, `{"state": "Started"}`, string(started))
 
 	// The job is remembered: only the PATCH is sent, and it is retried.
 	gock.New(rtBase).Patch(rtJobPath).Reply(503)
-	gock.New(rtBase).Patch(rtJobPath).AddMatcher(prBody(&completed)).Reply(202)
+	gock.New(rtBase).Patch(rtJobPath).AddMatcher(captureBody(&completed)).Reply(202)
 	require.NoError(t, rt.ReportState(context.Background(), StateCompleted))
 	assert.JSONEq(t, `{"state": "Completed"}`, string(completed))
 	assert.True(t, gock.IsDone())
@@ -292,9 +292,9 @@ func TestFinishStoresThenReports(t *testing.T) {
 		}
 	}
 	var store, state []byte
-	gock.New(rtBase).Patch(rtPRPath).AddMatcher(prBody(&store)).AddMatcher(note("store")).Reply(202)
+	gock.New(rtBase).Patch(rtPRPath).AddMatcher(captureBody(&store)).AddMatcher(note("store")).Reply(202)
 	gock.New(rtBase).Get(rtPRPath).AddMatcher(note("get")).Reply(200).Type("application/json").BodyString(rtPluginResult(false))
-	gock.New(rtBase).Patch(rtJobPath).AddMatcher(prBody(&state)).AddMatcher(note("state")).Reply(202)
+	gock.New(rtBase).Patch(rtJobPath).AddMatcher(captureBody(&state)).AddMatcher(note("state")).Reply(202)
 	require.NoError(t, rt.Finish(context.Background(), map[string]int{"words": 9}, nil))
 	assert.Equal(t, []string{"store", "get", "state"}, order)
 	assert.JSONEq(t, `{"store": {"words": 9}}`, string(store))
@@ -303,14 +303,14 @@ func TestFinishStoresThenReports(t *testing.T) {
 	// A failed store makes the run end in Error, and both are reported.
 	order = nil
 	gock.New(rtBase).Patch(rtPRPath).Reply(400).JSON(map[string]string{"error": "bad store"})
-	gock.New(rtBase).Patch(rtJobPath).AddMatcher(prBody(&state)).Reply(202)
+	gock.New(rtBase).Patch(rtJobPath).AddMatcher(captureBody(&state)).Reply(202)
 	err := rt.Finish(context.Background(), map[string]int{"words": 9}, nil)
 	assert.ErrorIs(t, err, ErrBadRequest)
 	assert.Contains(t, err.Error(), "storing the results in pluginresult 12")
 	assert.JSONEq(t, `{"state": "Error"}`, string(state))
 
 	// The caller's error makes it Error too; nil store stores nothing.
-	gock.New(rtBase).Patch(rtJobPath).AddMatcher(prBody(&state)).Reply(202)
+	gock.New(rtBase).Patch(rtJobPath).AddMatcher(captureBody(&state)).Reply(202)
 	require.NoError(t, rt.Finish(context.Background(), nil, errors.New("input missing")))
 	assert.JSONEq(t, `{"state": "Error"}`, string(state))
 	assert.True(t, gock.IsDone())
