@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"testing"
@@ -123,6 +124,29 @@ func (s *suite) relatedResources(t *testing.T) {
 		assert.Equal(t, "5.18.0.3", ps[0].Version)
 		_, _, err = c.Plugins.Get(s.ctx, 4)
 		assert.ErrorIs(t, err, tsapi.ErrNotFound, "an inactive plugin is invisible")
+	})
+	s.check(t, "generic core/a resource the library has no service for", func(t *testing.T) {
+		type plugin struct {
+			ID      int64  `json:"id"`
+			Name    string `json:"name"`
+			Version string `json:"version"`
+		}
+		r := tsapi.NewResource(c, tsapi.ResourceSpec[plugin]{
+			Name:        "plugin",
+			ID:          func(p *plugin) int64 { return p.ID },
+			Filters:     map[string][]string{"name": nil},
+			NewestFirst: true,
+		})
+		got, err := r.Collect(s.ctx, url.Values{"name": {"variantCaller"}}, 10)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, plugin{ID: 1, Name: "variantCaller", Version: "5.18.0.1"}, *got[0])
+		_, _, err = r.List(s.ctx, url.Values{"version": {"5.18.0.1"}})
+		assert.ErrorIs(t, err, tsapi.ErrInvalidOption, "only the filters the spec names")
+		_, _, err = r.Schema(s.ctx)
+		require.NoError(t, err)
+		_, _, err = r.List(s.ctx, url.Values{"version": {"5.18.0.1"}})
+		assert.NoError(t, err, "the fetched schema allows it")
 	})
 	s.check(t, "launch/unknown or inactive plugin is a 410, sent once", func(t *testing.T) {
 		for _, name := range []string{"noSuchPlugin", "FileExporter"} {
