@@ -33,6 +33,21 @@ var timeLayouts = []string{
 	"2006-01-02",
 }
 
+// Actual returns the instant a Torrent Server meant by t. Its serializer
+// writes the milliseconds into the microsecond digits, so that
+// "20:26:03.000549" is really 20:26:03.549; Actual moves such digits back
+// (a fraction of 549 µs becomes 549 ms). A time whose fraction is not of
+// that form (digits beyond the microsecond, or a fraction of 1 ms or more)
+// is returned unchanged. Use it only on times read from a Torrent Server:
+// a genuine sub-millisecond fraction from another server would be misread.
+func (t Time) Actual() time.Time {
+	ns := t.Nanosecond()
+	if ns == 0 || ns >= int(time.Millisecond) || ns%int(time.Microsecond) != 0 {
+		return t.Time
+	}
+	return t.Add(time.Duration(ns)*1000 - time.Duration(ns))
+}
+
 // ParseTime parses a tastypie datetime string (see Time).
 func ParseTime(s string) (Time, error) {
 	s = strings.TrimSpace(s)

@@ -88,3 +88,17 @@ func TestJobStates(t *testing.T) {
 	assert.False(t, odd.IsTerminal())
 	assert.Len(t, RunLevels, 6)
 }
+
+func TestTimeActualUndoesTheMillisecondQuirk(t *testing.T) {
+	for in, want := range map[string]string{
+		"2017-08-09T20:26:03.000549+00:00": "2017-08-09T20:26:03.549Z",
+		"2017-08-09T20:26:03.000001+00:00": "2017-08-09T20:26:03.001Z",
+		"2017-08-09T20:26:03+00:00":        "2017-08-09T20:26:03Z",
+		"2017-08-09T20:26:03.549123+00:00": "2017-08-09T20:26:03.549123Z",
+		"2017-08-09T20:26:03.0005491Z":     "2017-08-09T20:26:03.0005491Z",
+	} {
+		tm, err := ParseTime(in)
+		require.NoError(t, err)
+		assert.Equal(t, want, tm.Actual().UTC().Format(time.RFC3339Nano), in)
+	}
+}

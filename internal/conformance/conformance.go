@@ -330,6 +330,7 @@ func (s *suite) assertJobIsSeed(t *testing.T, got *tsapi.PluginResultJob, want S
 			assert.Nil(t, p.got)
 		} else if assert.NotNil(t, p.got) {
 			assert.True(t, ServedTime(*p.want).Equal(p.got.Time), "time %s, want %s", p.got, ServedTime(*p.want))
+			assert.True(t, p.want.Truncate(time.Millisecond).Equal(p.got.Actual()), "actual %s, want %s", p.got.Actual(), p.want)
 		}
 	}
 	assert.Equal(t, fmt.Sprintf("/rundb/api/v1/PluginResultJob/%d/", want.ID), got.ResourceURI)
