@@ -213,3 +213,21 @@ func ExampleWithIdempotent() {
 	// true
 	// 1 2 <nil>
 }
+
+func ExamplePluginResultJobService_WaitTerminal() {
+	srv := exampleServer()
+	defer srv.Close()
+	client, _ := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// Somebody else finishes job 19 a little later.
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		srv.UpdateJob(19, func(j *tsapitest.Job) { j.State = "Completed" })
+	}()
+	job, err := client.PluginResultJobs.WaitTerminal(ctx, 19, 10*time.Millisecond)
+	fmt.Println(job.ID, job.State, err)
+	// Output:
+	// 19 Completed <nil>
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -431,4 +432,20 @@ func TestKeysetYieldsRepeatedRowsOnce(t *testing.T) {
 	ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 3}})
 	require.NoError(t, err)
 	assert.Equal(t, []int64{9, 7, 5, 2}, ids)
+}
+
+func TestWaitTerminalStopsWithTheContext(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"id": 3, "state": "Started", "config": {}, "run_level": "pre"}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	j, err := c.PluginResultJobs.WaitTerminal(ctx, 3, 5*time.Millisecond)
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+	require.NotNil(t, j)
+	assert.Equal(t, StateStarted, j.State)
+	_, err = c.PluginResultJobs.WaitTerminal(context.Background(), 3, 0)
+	assert.ErrorIs(t, err, ErrInvalidOption)
 }

@@ -295,6 +295,42 @@ func (s *PluginResultJobService) SetState(ctx context.Context, id int64, state J
 	return resp, err
 }
 
+// WaitTerminal reads job id every interval until its state is terminal
+// (JobState.IsTerminal) and returns the job. It returns ctx.Err() when
+// ctx ends first, and stops at the first error that the client's retries
+// did not overcome (a deleted job is ErrNotFound); either way with the job
+// as last read, or nil. A job left in a state the server does not store
+// never counts as terminal: bound the wait with ctx.
+func (s *PluginResultJobService) WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error) {
+	if interval <= 0 {
+		return nil, &ConfigError{Msg: "WaitTerminal needs a positive interval"}
+	}
+	if ctx == nil {
+		return nil, &ConfigError{Msg: "nil context"}
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var last *PluginResultJob
+	for {
+		job, _, err := s.Get(ctx, id)
+		if err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return last, ctxErr
+			}
+			return last, err
+		}
+		last = job
+		if job.State.IsTerminal() {
+			return job, nil
+		}
+		select {
+		case <-ctx.Done():
+			return job, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
 // Delete deletes job id (204).
 func (s *PluginResultJobService) Delete(ctx context.Context, id int64) (*Response, error) {
 	return s.r.Delete(ctx, id)
