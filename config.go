@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 )
 
 // ConfigForm says how the server sent a JobConfig.
@@ -156,6 +158,30 @@ func (c JobConfig) GetString(key string) (string, bool) {
 	}
 	return s, true
 }
+
+var formNames = [...]string{"unset", "object", "string", "empty string", "null", "invalid"}
+
+// String describes the config without its content, which can hold a
+// plugin's passwords: "JobConfig(object, 42 bytes)". Use Raw, Get or Decode
+// to read it.
+func (c JobConfig) String() string {
+	name := "unknown"
+	if int(c.form) < len(formNames) {
+		name = formNames[c.form]
+	}
+	n := len(c.obj)
+	if c.obj == nil {
+		n = len(c.raw)
+	}
+	return fmt.Sprintf("JobConfig(%s, %d bytes)", name, n)
+}
+
+// Format makes every fmt verb print String, so that printing a job never
+// prints its config's secrets.
+func (c JobConfig) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue keeps log/slog from logging the config's content.
+func (c JobConfig) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // MarshalJSON writes the config back in the form it arrived in: the same
 // object bytes, the same string, "", or null. An unset config is {}.

@@ -1,7 +1,10 @@
 package tsapi
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -101,4 +104,20 @@ func TestJobConfigDecodeKeepsNumbersAsSent(t *testing.T) {
 	assert.False(t, ok, "a number is not a string")
 	_, ok = c.Get("absent")
 	assert.False(t, ok)
+}
+
+func TestJobConfigPrintsNoContent(t *testing.T) {
+	var j PluginResultJob
+	require.NoError(t, json.Unmarshal([]byte(`{"id": 1, "config": {"password": "hunter2-plugin-secret"}}`), &j))
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		out := fmt.Sprintf(verb, j)
+		assert.NotContains(t, out, "hunter2", verb)
+		assert.Contains(t, out, "JobConfig(object, 37 bytes)", verb)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewTextHandler(&buf, nil)).Info("job", "config", j.Config)
+	assert.NotContains(t, buf.String(), "hunter2")
+	pw, ok := j.Config.GetString("password")
+	assert.True(t, ok)
+	assert.Equal(t, "hunter2-plugin-secret", pw, "the content is still there to read")
 }
