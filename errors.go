@@ -674,27 +674,21 @@ func scrubStrings(s string, secrets []string) string {
 
 // maskRune returns a character that occurs in none of secrets.
 func maskRune(secrets []string) rune {
-	for _, r := range "*#~%@!^-x" {
-		used := false
+	free := func(r rune) bool {
 		for _, sec := range secrets {
 			if strings.ContainsRune(sec, r) {
-				used = true
-				break
+				return false
 			}
 		}
-		if !used {
+		return true
+	}
+	for _, r := range "*#~%@!^-x" {
+		if free(r) {
 			return r
 		}
 	}
 	for r := rune(0x2588); ; r++ { // past ASCII: some rune is always free
-		used := false
-		for _, sec := range secrets {
-			if strings.ContainsRune(sec, r) {
-				used = true
-				break
-			}
-		}
-		if !used {
+		if free(r) {
 			return r
 		}
 	}

@@ -265,16 +265,27 @@ func (c *Client) sameServer(link string) (string, error) {
 }
 
 // All iterates over every object matching opts, page after page (see
-// Pages for the rules). An error is yielded once, with a nil object, and
-// ends the iteration.
+// Pages for the rules). An object the server repeats next to itself (a
+// filter through a to-many relation lists it once per matching related
+// row, across a page boundary too) is yielded once. An error is yielded
+// once, with a nil object, and ends the iteration.
 func (r *Resource[T]) All(ctx context.Context, opts any) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
+		var last int64
+		started := false
 		for page, err := range r.Pages(ctx, opts) {
 			if err != nil {
 				yield(nil, err)
 				return
 			}
 			for _, o := range page.Objects {
+				if r.spec.ID != nil {
+					id := r.spec.ID(o)
+					if started && id == last {
+						continue
+					}
+					last, started = id, true
+				}
 				if !yield(o, nil) {
 					return
 				}

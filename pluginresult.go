@@ -300,23 +300,6 @@ type PluginResultListOptions struct {
 	SizeLte *int64 `url:"size__lte,omitempty"`
 }
 
-// spansJobs reports whether the options filter on the embedded jobs (which
-// repeats plugin results in the server's answer).
-func (o *PluginResultListOptions) spansJobs() bool {
-	if o == nil {
-		return false
-	}
-	if o.JobState != "" || len(o.JobStateIn) > 0 || o.JobRunLevel != "" || o.JobGridEngineJobID != nil {
-		return true
-	}
-	for k := range o.Filters {
-		if strings.HasPrefix(k, "plugin_result_jobs") {
-			return true
-		}
-	}
-	return false
-}
-
 // pluginResultFields are the schema types of the fields the library knows
 // (tastypie sends BigIntegerField and JSONField values as "string").
 var pluginResultFields = map[string]string{
@@ -360,63 +343,24 @@ func (s *PluginResultService) List(ctx context.Context, opts *PluginResultListOp
 	return s.r.List(ctx, opts)
 }
 
-// pagesOpts chooses offset paging for filters on the jobs: the server's
-// answer then repeats ids, which keyset paging cannot step over. opts is
-// never changed.
-func pagesOpts(opts *PluginResultListOptions) *PluginResultListOptions {
-	if !opts.spansJobs() || opts.Paging != PagingAuto {
-		return opts
-	}
-	c := *opts
-	c.Paging = PagingOffset
-	return &c
-}
-
 // Pages iterates over the pages of plugin results matching opts, as the
-// server gives them.
+// server gives them (a filter on the jobs repeats a plugin result once per
+// matching job; keyset paging drops the repeats within a page).
 func (s *PluginResultService) Pages(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*Page[PluginResult], error] {
-	return s.r.Pages(ctx, pagesOpts(opts))
+	return s.r.Pages(ctx, opts)
 }
 
 // All iterates over every plugin result matching opts, across pages, each
-// once (see PluginResultListOptions). An error is yielded once and ends
-// the iteration.
+// once even when a filter on the jobs makes the server repeat it. An error
+// is yielded once and ends the iteration.
 func (s *PluginResultService) All(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*PluginResult, error] {
-	return func(yield func(*PluginResult, error) bool) {
-		seen := map[int64]bool{}
-		for p, err := range s.r.All(ctx, pagesOpts(opts)) {
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if seen[p.ID] {
-				continue
-			}
-			seen[p.ID] = true
-			if !yield(p, nil) {
-				return
-			}
-		}
-	}
+	return s.r.All(ctx, opts)
 }
 
 // Collect returns every plugin result matching opts, each once, failing
 // with ErrTooMany rather than returning more than maxResults.
 func (s *PluginResultService) Collect(ctx context.Context, opts *PluginResultListOptions, maxResults int) ([]*PluginResult, error) {
-	if maxResults <= 0 {
-		return nil, &ConfigError{Msg: "Collect needs a positive cap"}
-	}
-	var out []*PluginResult
-	for p, err := range s.All(ctx, opts) {
-		if err != nil {
-			return out, err
-		}
-		if len(out) == maxResults {
-			return out, fmt.Errorf("%w (%d)", ErrTooMany, maxResults)
-		}
-		out = append(out, p)
-	}
-	return out, nil
+	return s.r.Collect(ctx, opts, maxResults)
 }
 
 // Count returns the server's total_count for opts (which counts a plugin

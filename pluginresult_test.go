@@ -376,13 +376,32 @@ func TestPluginResultAllDropsRepeatsOfJobFilters(t *testing.T) {
 	gock.New(gockBase).Get(prPath).AddMatcher(prRequest(prPath, second)).
 		Reply(200).Type("application/json").BodyString(prPage([]int64{7, 5, 2}, ""))
 
-	opts := &PluginResultListOptions{ListOptions: ListOptions{Limit: 3}, JobStateIn: []JobState{StateQueued, StateStarted}}
+	// Offset paging, as the server links the pages: 7 repeats across the
+	// page boundary.
+	opts := &PluginResultListOptions{ListOptions: ListOptions{Limit: 3, Paging: PagingOffset}, JobStateIn: []JobState{StateQueued, StateStarted}}
 	got, err := c.PluginResults.Collect(context.Background(), opts, 10)
 	require.NoError(t, err)
 	require.True(t, gock.IsDone())
 	ids := make([]int64, len(got))
 	for i, p := range got {
 		ids[i] = p.ID
+	}
+	assert.Equal(t, []int64{9, 7, 5, 2}, ids)
+
+	// The default keyset paging steps past the repeats with id__lt.
+	gock.New(gockBase).Get(prPath).AddMatcher(prRequest(prPath, first)).
+		Reply(200).Type("application/json").
+		BodyString(prPage([]int64{9, 9, 7}, prPath+"?limit=3&offset=3&plugin_result_jobs__state__in=Queued%2CStarted"))
+	keyset := url.Values{"plugin_result_jobs__state__in": {"Queued,Started"}, "limit": {"3"}, "id__lt": {"7"}}
+	gock.New(gockBase).Get(prPath).AddMatcher(prRequest(prPath, keyset)).
+		Reply(200).Type("application/json").BodyString(prPage([]int64{5, 2}, ""))
+	opts = &PluginResultListOptions{ListOptions: ListOptions{Limit: 3}, JobStateIn: []JobState{StateQueued, StateStarted}}
+	got, err = c.PluginResults.Collect(context.Background(), opts, 10)
+	require.NoError(t, err)
+	require.True(t, gock.IsDone())
+	ids = ids[:0]
+	for _, p := range got {
+		ids = append(ids, p.ID)
 	}
 	assert.Equal(t, []int64{9, 7, 5, 2}, ids)
 	assert.Equal(t, PagingAuto, opts.Paging, "the caller's options are not changed")
