@@ -44,7 +44,7 @@ func BenchmarkEncodeJobForUpdate(b *testing.B) {
 	j := page.Objects[0]
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := writeBody(j.write()); err != nil {
+		if _, err := writeBody(j.ToWrite()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -16,21 +16,68 @@ type setAnswer[T any] struct {
 	NotFound []json.RawMessage `json:"not_found"`
 }
 
-// GetSet fetches several objects in one request (<resource>/set/1;3/). It
-// returns the objects found and the ids the server did not find.
-func (r *Resource[T]) GetSet(ctx context.Context, ids ...int64) ([]*T, []int64, *Response, error) {
+// MaxRequestLine is the longest request line ("GET /rundb/api/v1/... HTTP/1.1")
+// GetSet sends; it splits longer id lists over several requests. Servers
+// refuse longer lines with a bare 400 (Apache's limit is 8190 bytes, some
+// proxies' 4096).
+const MaxRequestLine = 4096
+
+// GetSet fetches several objects by id (<resource>/set/1;3/), in as few
+// requests as fit MaxRequestLine, and returns the objects found and the ids
+// the server did not find, in the order asked. resp is the last request's.
+// Repeated ids are asked once.
+func (r *ReadResource[T, O]) GetSet(ctx context.Context, ids ...int64) ([]*T, []int64, *Response, error) {
 	if len(ids) == 0 {
 		return nil, nil, nil, &ConfigError{Msg: "GetSet needs at least one id"}
 	}
-	parts := make([]string, len(ids))
-	for i, id := range ids {
+	seen := make(map[int64]bool, len(ids))
+	uniq := make([]int64, 0, len(ids))
+	for _, id := range ids {
 		if err := checkID(id); err != nil {
 			return nil, nil, nil, err
 		}
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	prefix := r.client.baseURL.Path + r.spec.Name + "/set/"
+	budget := MaxRequestLine - len("GET ") - len(prefix) - len("/ HTTP/1.1")
+	var objs []*T
+	var missing []int64
+	var resp *Response
+	for len(uniq) > 0 {
+		n, size := 0, 0
+		for n < len(uniq) {
+			w := len(strconv.FormatInt(uniq[n], 10))
+			if n > 0 {
+				w++ // the ';'
+			}
+			if n > 0 && size+w > budget {
+				break
+			}
+			size += w
+			n++
+		}
+		o, m, rs, err := r.getSet(ctx, uniq[:n])
+		resp = rs
+		if err != nil {
+			return nil, nil, resp, err
+		}
+		objs = append(objs, o...)
+		missing = append(missing, m...)
+		uniq = uniq[n:]
+	}
+	return objs, missing, resp, nil
+}
+
+func (r *ReadResource[T, O]) getSet(ctx context.Context, ids []int64) ([]*T, []int64, *Response, error) {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	var ans setAnswer[T]
-	resp, err := r.client.Do(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/set/" + strings.Join(parts, ";") + "/"}, &ans)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/set/" + strings.Join(parts, ";") + "/"}, modeRead, &ans)
 	if err != nil {
 		return nil, nil, resp, err
 	}
@@ -51,52 +98,56 @@ func (r *Resource[T]) GetSet(ctx context.Context, ids ...int64) ([]*T, []int64, 
 	return ans.Objects, missing, resp, nil
 }
 
-// BulkPatch changes and deletes objects in one atomic request (PATCH on the
-// list URL, 202). objects are partial objects; an object with a
-// "resource_uri" updates that object, one without creates a new object.
-// deleteURIs are resource URIs to delete.
+// BulkUpdate is one object's changes in a BulkPatch: the fields set in
+// Patch, applied to the object with ID.
+type BulkUpdate[P any] struct {
+	ID    int64
+	Patch *P
+}
+
+// BulkPatch applies updates and deletes the objects deleteIDs in one atomic
+// request (PATCH on the list URL, 202). Every update names its object's
+// resource_uri, built from its ID.
 //
-// It is retried like a PATCH of one object only when every object names its
-// resource_uri (nothing is created, so a repeat cannot duplicate); a bulk
-// PATCH that creates is sent once unless ctx comes from WithIdempotent.
-func (r *Resource[T]) BulkPatch(ctx context.Context, objects []any, deleteURIs []string) (*Response, error) {
-	if len(objects) == 0 && len(deleteURIs) == 0 {
+// tastypie creates an object for an update whose object no longer exists,
+// so a bulk PATCH is sent once, like a create: it is resent only when the
+// first attempt surely did not reach the server, and a lost answer is an
+// *OutcomeUnknownError.
+func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUpdate[P], deleteIDs []int64) (*Response, error) {
+	if len(updates) == 0 && len(deleteIDs) == 0 {
 		return nil, &ConfigError{Msg: "BulkPatch with nothing to change"}
 	}
-	safe := true
-	encoded := make([]json.RawMessage, len(objects))
-	for i, o := range objects {
-		b, err := marshalBody(o)
+	encoded := make([]json.RawMessage, len(updates))
+	for i, u := range updates {
+		if err := checkID(u.ID); err != nil {
+			return nil, &ConfigError{Msg: fmt.Sprintf("update %d: %s", i, err.(*ConfigError).Msg)}
+		}
+		b, err := writeBody(u.Patch)
 		if err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("encoding object %d: %v", i, err)}
+			return nil, &ConfigError{Msg: fmt.Sprintf("update %d: %s", i, strings.TrimPrefix(err.Error(), "tsapi: "))}
 		}
-		var m map[string]json.RawMessage
-		if json.Unmarshal(b, &m) != nil || m == nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("object %d does not encode as a JSON object", i)}
+		uri, _ := json.Marshal(r.resourceURI(u.ID))
+		if len(b) > 2 {
+			uri = append(uri, ',')
 		}
-		if uri, ok := m["resource_uri"]; !ok || jsonText(uri) == "" {
-			safe = false
+		encoded[i] = slices.Concat([]byte(`{"resource_uri":`), uri, b[1:])
+	}
+	deleted := make([]string, len(deleteIDs))
+	for i, id := range deleteIDs {
+		if err := checkID(id); err != nil {
+			return nil, err
 		}
-		encoded[i] = b
+		deleted[i] = r.resourceURI(id)
 	}
 	body := struct {
 		Objects []json.RawMessage `json:"objects"`
 		Deleted []string          `json:"deleted_objects,omitempty"`
-	}{Objects: encoded, Deleted: deleteURIs}
-	if body.Objects == nil {
-		body.Objects = []json.RawMessage{}
+	}{Objects: encoded, Deleted: deleted}
+	b, err := marshalBody(body)
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
 	}
-	return r.client.Do(ctx, &Request{Method: http.MethodPatch, Path: r.listPath(), Body: body, Idempotent: safe || idempotentCtx(ctx)}, nil)
-}
-
-// filtersOnly checks that q holds at least one filter besides paging.
-func filtersOnly(q map[string][]string) bool {
-	for k := range q {
-		if !reservedParams[k] && k != "order_by" {
-			return true
-		}
-	}
-	return false
+	return r.client.call(ctx, &Request{Method: http.MethodPatch, Path: r.listPath(), Body: b}, modeOnce, nil)
 }
 
 // DeleteAllMatching deletes EVERY object matching opts (DELETE on the list
@@ -104,44 +155,51 @@ func filtersOnly(q map[string][]string) bool {
 // would delete everything) and any filter name the resource does not know
 // (the server would ignore it and delete everything). limit and offset do
 // not bound what the server deletes, so they are refused too.
-func (r *Resource[T]) DeleteAllMatching(ctx context.Context, opts any) (*Response, error) {
-	q, _, err := r.destructiveQuery(opts, "DeleteAllMatching")
+//
+// It is sent once: a resent DELETE would also delete the matching objects
+// another client created after the first attempt. A lost answer is an
+// *OutcomeUnknownError.
+func (r *PatchResource[T, O, P]) DeleteAllMatching(ctx context.Context, opts *O) (*Response, error) {
+	q, err := r.destructiveQuery(opts, "DeleteAllMatching")
 	if err != nil {
 		return nil, err
 	}
-	return r.client.Do(ctx, &Request{Method: http.MethodDelete, Path: r.listPath(), Query: q}, nil)
+	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.listPath(), Query: q}, modeOnce, nil)
 }
 
 // ReplaceAllMatching deletes EVERY object matching opts and then creates
 // objects (PUT on the list URL), with the same refusals as
-// DeleteAllMatching. It is not retried: a repeat after a lost answer
-// would delete the objects it just created.
-func (r *Resource[T]) ReplaceAllMatching(ctx context.Context, opts any, objects []any) (*Response, error) {
-	q, _, err := r.destructiveQuery(opts, "ReplaceAllMatching")
+// DeleteAllMatching. It is sent once: a repeat after a lost answer would
+// delete the objects it just created.
+func (r *Resource[T, O, W, P]) ReplaceAllMatching(ctx context.Context, opts *O, objects []*W) (*Response, error) {
+	q, err := r.destructiveQuery(opts, "ReplaceAllMatching")
 	if err != nil {
 		return nil, err
 	}
-	if objects == nil {
-		objects = []any{}
+	encoded := make([]json.RawMessage, len(objects))
+	for i, o := range objects {
+		b, err := writeBody(o)
+		if err != nil {
+			return nil, &ConfigError{Msg: fmt.Sprintf("object %d: %s", i, strings.TrimPrefix(err.Error(), "tsapi: "))}
+		}
+		encoded[i] = b
 	}
-	body := struct {
-		Objects []any `json:"objects"`
-	}{objects}
-	return r.client.Do(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: body, Once: true}, nil)
+	b, err := marshalBody(struct {
+		Objects []json.RawMessage `json:"objects"`
+	}{encoded})
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
+	}
+	return r.client.call(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: b}, modeOnce, nil)
 }
 
-func (r *Resource[T]) destructiveQuery(opts any, what string) (map[string][]string, *ListOptions, error) {
-	q, lo, err := r.Query(opts)
+func (r *ReadResource[T, O]) destructiveQuery(opts *O, what string) (map[string][]string, error) {
+	q, _, err := r.query(opts)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if !filtersOnly(q) {
-		return nil, nil, &ConfigError{Msg: what + " needs at least one filter: without one the server deletes every " + r.spec.Name}
+	if err := checkDestructive(q, what, r.spec.Name); err != nil {
+		return nil, err
 	}
-	for _, k := range []string{"limit", "offset", "order_by"} {
-		if q.Get(k) != "" {
-			return nil, nil, &ConfigError{Msg: fmt.Sprintf("%s does not take %s: the server deletes every match regardless", what, k)}
-		}
-	}
-	return q, lo, nil
+	return q, nil
 }

@@ -2,9 +2,7 @@ package tsapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
@@ -49,13 +48,16 @@ type Client struct {
 	inner *http.Client
 	retry *retryablehttp.Client
 
+	resources *sync.Map // resource name -> queryChecker, for Do
+
 	// PluginResultJobs is the PluginResultJob resource
-	// (/rundb/api/v1/PluginResultJob/).
-	PluginResultJobs *PluginResultJobService
+	// (/rundb/api/v1/PluginResultJob/). It may be replaced by another
+	// implementation of the interface, as tests do.
+	PluginResultJobs PluginResultJobService
 	// PluginResults is the pluginresult resource (/rundb/api/v1/pluginresult/).
-	PluginResults *PluginResultService
+	PluginResults PluginResultService
 	// Plugins is the plugin resource (/rundb/api/v1/plugin/) and plugin launches.
-	Plugins *PluginService
+	Plugins PluginService
 }
 
 // New returns a Client for the Torrent Server at baseURL. baseURL may name
@@ -101,6 +103,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		maxBody:   cfg.maxBody,
 		timeout:   cfg.timeout,
 		inner:     inner,
+		resources: &sync.Map{},
 	}
 	if cfg.insecure && c.logger != nil {
 		c.logger.Warn("tsapi: TLS certificate verification is disabled", "host", u.Host)
@@ -113,14 +116,14 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		CheckRetry:     c.checkRetry,
 		Backoff:        backoff(cfg.maxRetryAfter),
 		ErrorHandler:   giveUp,
-		RequestLogHook: countAttempt,
+		RequestLogHook: c.beforeAttempt,
 	}
 	if c.logger != nil {
 		c.retry.Logger = slogAdapter{c.logger, c.auth}
 	}
-	c.PluginResultJobs = &PluginResultJobService{r: newPluginResultJobResource(c)}
-	c.PluginResults = &PluginResultService{r: newPluginResultResource(c)}
-	c.Plugins = &PluginService{r: newPluginResource(c)}
+	c.PluginResultJobs = &PluginResultJobServiceOp{newPluginResultJobResource(c)}
+	c.PluginResults = &PluginResultServiceOp{newPluginResultResource(c)}
+	c.Plugins = &PluginServiceOp{newPluginResource(c)}
 	return c, nil
 }
 
@@ -178,222 +181,6 @@ func (c *Client) String() string {
 // credential is ever printed.
 func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
-// Response wraps the HTTP response of a call.
-type Response struct {
-	*http.Response
-
-	// Meta is the tastypie page metadata of a list call; nil otherwise.
-	Meta *Meta
-
-	// Attempts is how many times the request was sent (1 when it was not
-	// retried).
-	Attempts int
-
-	// Location is the Location header of a 201 Created answer (resolved
-	// against the server), or "".
-	Location string
-
-	body []byte
-	auth *credentials // secrets that errors built from this answer must hide
-}
-
-// Request describes one call for Client.Do.
-type Request struct {
-	// Method is the HTTP method.
-	Method string
-	// Path is relative to the API root ("PluginResultJob/19/") or absolute
-	// on the server ("/rundb/api/v1/PluginResultJob/?offset=20"). It must end
-	// with a slash before any query.
-	Path string
-	// Query is added to the query already in Path.
-	Query url.Values
-	// Body, when not nil, is sent as JSON (a []byte or json.RawMessage is
-	// sent as is).
-	Body any
-	// Idempotent marks a POST or bulk PATCH as safe to send again, so that
-	// it is retried like a GET.
-	Idempotent bool
-	// Once sends the request a single time even when its method is usually
-	// safe to repeat (a PUT on a list URL deletes what it created before).
-	Once bool
-}
-
-// Do sends req and decodes a JSON answer into v (when v is not nil and the
-// server sent a body). It returns an *APIError for a non-2xx answer, a
-// *DecodeError when a 2xx body does not decode into v, a *RequestError for
-// transport failures, and ctx.Err() when ctx ends first.
-func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
-	resp, err := c.send(ctx, req)
-	if err != nil {
-		return resp, err
-	}
-	if v != nil && len(bytes.TrimSpace(resp.body)) > 0 {
-		if err := c.decode(resp, v); err != nil {
-			return resp, err
-		}
-	}
-	return resp, nil
-}
-
-type ctxKey struct{}
-
-// callState travels in the request context to the retry policy.
-type callState struct {
-	retryable bool
-	attempts  int
-}
-
-func stateOf(ctx context.Context) *callState {
-	s, _ := ctx.Value(ctxKey{}).(*callState)
-	return s
-}
-
-// isIdempotent tells whether sending method twice cannot write twice.
-func isIdempotent(method string) bool {
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
-		return true
-	}
-	return false
-}
-
-// resolve turns a request path into an absolute URL on the server.
-func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
-	ref, err := url.Parse(path)
-	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("bad request path %q: %v", path, err)}
-	}
-	if ref.Scheme != "" || ref.Host != "" {
-		return nil, &ConfigError{Msg: fmt.Sprintf("request path %q must be relative to the server", redactURL(ref))}
-	}
-	u := c.baseURL.ResolveReference(ref)
-	if !strings.HasSuffix(u.Path, "/") {
-		u.Path += "/"
-	}
-	if len(q) > 0 {
-		merged := u.Query()
-		for k, vs := range q {
-			for _, v := range vs {
-				merged.Add(k, v)
-			}
-		}
-		u.RawQuery = merged.Encode()
-	}
-	return u, nil
-}
-
-// send performs the request with retries and reads the whole body (capped).
-// It returns an *APIError for non-2xx answers.
-func (c *Client) send(ctx context.Context, r *Request) (*Response, error) {
-	if ctx == nil {
-		return nil, &ConfigError{Msg: "nil context"}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	u, err := c.resolve(r.Path, r.Query)
-	if err != nil {
-		return nil, err
-	}
-	var body []byte
-	if r.Body != nil {
-		switch b := r.Body.(type) {
-		case []byte:
-			body = b
-		case json.RawMessage:
-			body = b
-		default:
-			body, err = marshalBody(b)
-			if err != nil {
-				return nil, &ConfigError{Msg: fmt.Sprintf("encoding %s body: %v", r.Method, err)}
-			}
-		}
-	}
-	st := &callState{retryable: !r.Once && (r.Idempotent || isIdempotent(r.Method))}
-	ctx = context.WithValue(ctx, ctxKey{}, st)
-	var rawBody any
-	if body != nil {
-		rawBody = body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), rawBody)
-	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("building request: %v", err)}
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.auth != nil {
-		req.Header.Set("Authorization", c.auth.header())
-	}
-	var read []byte
-	req.SetResponseHandler(func(resp *http.Response) error {
-		b, err := readCapped(resp.Body, c.maxBody)
-		resp.Body.Close()
-		if err != nil && errors.Is(err, ErrResponseTooLarge) && (resp.StatusCode < 200 || resp.StatusCode > 299) {
-			err = nil // an error answer is only shown in part: keep its status
-		}
-		if err != nil {
-			resp.Body = http.NoBody
-			return err
-		}
-		read = b
-		resp.Body = io.NopCloser(bytes.NewReader(b))
-		return nil
-	})
-	if c.logger != nil {
-		c.logger.Debug("tsapi request", "method", r.Method, "url", redactURL(u))
-	}
-	httpResp, err := c.retry.Do(req)
-	if err != nil {
-		return c.transportError(ctx, r.Method, u, httpResp, st, err)
-	}
-	resp := &Response{Response: httpResp, Attempts: max(st.attempts, 1), body: read, auth: c.auth}
-	if loc := httpResp.Header.Get("Location"); loc != "" {
-		if lu, err := u.Parse(loc); err == nil {
-			resp.Location = lu.String()
-		}
-	}
-	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
-		return resp, buildAPIError(r.Method, u, httpResp, read, resp.Attempts, c.auth.secrets())
-	}
-	return resp, nil
-}
-
-// transportError turns a failure of the retry loop into the error we return.
-func (c *Client) transportError(ctx context.Context, method string, u *url.URL, httpResp *http.Response, st *callState, err error) (*Response, error) {
-	var gu *gaveUp
-	if errors.As(err, &gu) {
-		st.attempts = gu.attempts
-		err = gu.err
-		if err == nil && gu.resp != nil {
-			// Retries exhausted on a retryable status: report that answer
-			// (the start of it, when it is larger than allowed).
-			b, rerr := readCapped(gu.resp.Body, c.maxBody)
-			gu.resp.Body.Close()
-			if rerr != nil && !errors.Is(rerr, ErrResponseTooLarge) {
-				b = nil
-			}
-			gu.resp.Body = io.NopCloser(bytes.NewReader(b))
-			resp := &Response{Response: gu.resp, Attempts: gu.attempts, body: b, auth: c.auth}
-			return resp, buildAPIError(method, u, gu.resp, b, gu.attempts, c.auth.secrets())
-		}
-		if gu.resp != nil && gu.resp.Body != nil {
-			gu.resp.Body.Close() // an answer cut short by the context
-		}
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		// Report the context's own error so errors.Is(err, context.Canceled)
-		// and context.DeadlineExceeded work whatever layer noticed it.
-		return nil, ctxErr
-	}
-	if errors.Is(err, ErrResponseTooLarge) {
-		return nil, &RequestError{Method: method, URL: redactURL(u), Attempts: max(st.attempts, 1), Err: err}
-	}
-	return nil, &RequestError{Method: method, URL: redactURL(u), Attempts: max(st.attempts, 1), Err: scrubError(err, u)}
-}
-
 // decode unmarshals the response body into v, with a typed error.
 func (c *Client) decode(resp *Response, v any) error {
 	if err := json.Unmarshal(resp.body, v); err != nil {
@@ -439,12 +226,6 @@ func (g *gaveUp) Unwrap() error { return g.err }
 
 func giveUp(resp *http.Response, err error, n int) (*http.Response, error) {
 	return nil, &gaveUp{resp: resp, err: err, attempts: n}
-}
-
-func countAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
-	if st := stateOf(req.Context()); st != nil {
-		st.attempts = i + 1
-	}
 }
 
 // cookieJar returns a jar for the server's session cookie.

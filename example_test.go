@@ -194,27 +194,26 @@ func ExamplePluginResultJobService_CheckSchema() {
 	// integer true false 0
 }
 
-func ExampleWithIdempotent() {
-	srv := tsapitest.NewServer(tsapitest.WithJobCreate())
+func ExampleOutcomeUnknownError() {
+	srv := exampleServer()
 	defer srv.Close()
 	client, _ := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"),
 		tsapi.WithRetry(2, time.Millisecond, time.Millisecond))
+	ctx := context.Background()
 
-	// A POST is sent once: a 503 is returned, not retried...
-	srv.FailNext(1, 503)
-	_, _, err := client.PluginResultJobs.Create(context.Background(), &tsapi.PluginResultJob{State: tsapi.StateQueued})
-	fmt.Println(errors.Is(err, tsapi.ErrUnavailable))
-
-	// ...unless the caller says a repeat does no harm.
-	srv.FailNext(1, 503)
-	job, resp, err := client.PluginResultJobs.Create(tsapi.WithIdempotent(context.Background()), &tsapi.PluginResultJob{State: tsapi.StateQueued})
-	fmt.Println(job.ID, resp.Attempts, err)
+	// A proxy answers 504 to the PATCH: the server may or may not have
+	// applied it. The library does not resend it; it re-reads the job.
+	srv.AddFault(tsapitest.Fault{Method: "PATCH", Status: 504})
+	_, err := client.PluginResultJobs.SetState(ctx, 19, tsapi.StateCancelled)
+	var unknown *tsapi.OutcomeUnknownError
+	if errors.As(err, &unknown) {
+		fmt.Println(errors.Is(err, tsapi.ErrOutcomeUnknown), unknown.Attempts, unknown.Checked, unknown.Differs)
+	}
 	// Output:
-	// true
-	// 1 2 <nil>
+	// true 1 true [state]
 }
 
-func ExamplePluginResultJobService_WaitTerminal() {
+func ExamplePluginResultJobServiceOp_WaitTerminal() {
 	srv := exampleServer()
 	defer srv.Close()
 	client, _ := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"))

@@ -86,7 +86,7 @@ func TestFaultRetriesIdempotentCallsUntilSuccess(t *testing.T) {
 			return resp, err
 		}},
 		{"PUT", http.MethodPut, faultStatus(204), func(c *Client) (*Response, error) {
-			_, resp, err := c.PluginResultJobs.Update(ctx, 5, &PluginResultJob{State: StateCompleted})
+			_, resp, err := c.PluginResultJobs.Update(ctx, 5, &PluginResultJobWrite{State: StateCompleted})
 			return resp, err
 		}},
 		{"PATCH detail", http.MethodPatch, faultStatus(202), func(c *Client) (*Response, error) {
@@ -117,7 +117,7 @@ func TestFaultRetriesIdempotentCallsUntilSuccess(t *testing.T) {
 func TestFaultRetriedWriteResendsTheSameBody(t *testing.T) {
 	var mu sync.Mutex
 	var bodies []string
-	h, hits := faultFlaky(2, http.StatusBadGateway, nil, faultStatus(204))
+	h, hits := faultFlaky(2, http.StatusServiceUnavailable, nil, faultStatus(204))
 	srv := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		mu.Lock()
@@ -127,7 +127,7 @@ func TestFaultRetriedWriteResendsTheSameBody(t *testing.T) {
 		h(w, r)
 	})
 	c := newTestClient(t, srv.URL)
-	_, resp, err := c.PluginResultJobs.Update(context.Background(), 5, &PluginResultJob{State: StateError, RunLevel: RunLevelPost})
+	_, resp, err := c.PluginResultJobs.Update(context.Background(), 5, &PluginResultJobWrite{State: StateError, RunLevel: RunLevelPost})
 	require.NoError(t, err)
 	assert.Equal(t, 3, resp.Attempts)
 	assert.Equal(t, int32(3), hits.Load())
@@ -146,36 +146,57 @@ type faultStore struct {
 	hits    atomic.Int32
 }
 
-func TestFaultPOSTIsSentOnce(t *testing.T) {
-	for _, stored := range []bool{true, false} {
-		t.Run(fmt.Sprintf("stored=%v", stored), func(t *testing.T) {
+func TestFaultPOSTIsSentOnceWhenAProxyGaveUp(t *testing.T) {
+	for _, code := range []int{http.StatusBadGateway, http.StatusGatewayTimeout} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
 			st := &faultStore{}
 			srv := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
 				st.hits.Add(1)
 				b, _ := io.ReadAll(r.Body)
-				if stored {
-					// The backend committed, then the proxy in front of it
-					// gave up: a repeat would create a second object.
-					st.mu.Lock()
-					st.objects = append(st.objects, string(b))
-					st.mu.Unlock()
-				}
-				w.WriteHeader(http.StatusServiceUnavailable)
+				// The backend committed, then the proxy in front of it gave
+				// up: a repeat would create a second object.
+				st.mu.Lock()
+				st.objects = append(st.objects, string(b))
+				st.mu.Unlock()
+				w.WriteHeader(code)
 			})
 			c := newTestClient(t, srv.URL)
-			_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJob{State: StateQueued})
+			_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJobWrite{State: StateQueued})
+			var ou *OutcomeUnknownError
+			require.ErrorAs(t, err, &ou)
+			assert.ErrorIs(t, err, ErrOutcomeUnknown)
+			assert.Equal(t, 1, ou.Attempts)
 			var ae *APIError
-			require.ErrorAs(t, err, &ae)
-			assert.Equal(t, http.StatusServiceUnavailable, ae.StatusCode)
-			assert.Equal(t, 1, ae.Attempts)
+			require.ErrorAs(t, ou.Cause, &ae)
+			assert.Equal(t, code, ae.StatusCode)
+			assert.NotErrorIs(t, err, ErrUnavailable, "a caller retrying on ErrUnavailable must not resend it")
 			assert.Equal(t, int32(1), st.hits.Load(), "POST must be sent exactly once")
 			st.mu.Lock()
 			defer st.mu.Unlock()
-			if stored {
-				assert.Len(t, st.objects, 1)
-			} else {
-				assert.Empty(t, st.objects)
-			}
+			assert.Len(t, st.objects, 1)
+		})
+	}
+}
+
+func TestFaultPOSTRefusedBeforeProcessingIsResent(t *testing.T) {
+	// 429 and 503 (the maintenance page) come before the server does
+	// anything: sending again cannot create twice.
+	for _, code := range []int{http.StatusTooManyRequests, http.StatusServiceUnavailable} {
+		t.Run(strconv.Itoa(code), func(t *testing.T) {
+			var created atomic.Int32
+			h, hits := faultFlaky(2, code, nil, func(w http.ResponseWriter, r *http.Request) {
+				created.Add(1)
+				w.Header().Set("Location", "http://"+r.Host+"/rundb/api/v1/PluginResultJob/31/")
+				w.WriteHeader(http.StatusCreated)
+			})
+			srv := faultServer(t, h)
+			c := newTestClient(t, srv.URL)
+			id, resp, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJobWrite{State: StateQueued})
+			require.NoError(t, err)
+			assert.Equal(t, int64(31), id)
+			assert.Equal(t, 3, resp.Attempts)
+			assert.Equal(t, int32(3), hits.Load())
+			assert.Equal(t, int32(1), created.Load())
 		})
 	}
 }
@@ -191,62 +212,46 @@ func TestFaultPOSTNotRetriedAfterConnectionDrop(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, srv.URL)
-	_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJob{State: StateQueued})
+	_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJobWrite{State: StateQueued})
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
+	assert.Equal(t, 1, ou.Attempts)
 	var re *RequestError
-	require.ErrorAs(t, err, &re)
-	assert.Equal(t, 1, re.Attempts)
+	require.ErrorAs(t, ou.Cause, &re)
 	assert.Equal(t, int32(1), hits.Load())
 }
 
-func TestFaultIdempotentPOSTIsRetried(t *testing.T) {
-	h, hits := faultFlaky(2, http.StatusServiceUnavailable, nil, func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Location", "http://"+r.Host+"/rundb/api/v1/PluginResultJob/31/")
-		w.WriteHeader(http.StatusCreated)
-	})
-	srv := faultServer(t, h)
-	c := newTestClient(t, srv.URL)
-	job, resp, err := c.PluginResultJobs.Create(WithIdempotent(context.Background()), &PluginResultJob{State: StateQueued})
-	require.NoError(t, err)
-	assert.Equal(t, int64(31), job.ID)
-	assert.Equal(t, 3, resp.Attempts)
-	assert.Equal(t, int32(3), hits.Load())
+func TestFaultPOSTResentWhenNothingReachedTheServer(t *testing.T) {
+	// A refused connection: the request was never written.
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close()
+	c := newTestClient(t, addr)
+	_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJobWrite{State: StateQueued})
+	var re *RequestError
+	require.ErrorAs(t, err, &re)
+	assert.NotErrorIs(t, err, ErrOutcomeUnknown)
+	assert.Equal(t, DefaultMaxRetries+1, re.Attempts, "never written, so resent")
 }
 
 func TestFaultBulkPatch(t *testing.T) {
-	ctx := context.Background()
-	cases := []struct {
-		name    string
-		ctx     context.Context
-		objects []any
-		sends   int32
-	}{
-		{"creates: sent once", ctx, []any{map[string]any{"state": "Queued"}}, 1},
-		{"mixed: sent once", ctx, []any{
-			map[string]any{"resource_uri": "/rundb/api/v1/PluginResultJob/5/", "state": "Completed"},
-			map[string]any{"state": "Queued"},
-		}, 1},
-		{"updates only: retried", ctx, []any{
-			map[string]any{"resource_uri": "/rundb/api/v1/PluginResultJob/5/", "state": "Completed"},
-			map[string]any{"resource_uri": "/rundb/api/v1/PluginResultJob/6/", "state": "Error"},
-		}, 3},
-		{"creates marked idempotent: retried", WithIdempotent(ctx), []any{map[string]any{"state": "Queued"}}, 3},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h, hits := faultFlaky(2, http.StatusServiceUnavailable, nil, faultStatus(202))
+	upd := []BulkUpdate[PluginResultJobPatch]{{ID: 5, Patch: &PluginResultJobPatch{State: StateCompleted}}}
+	for _, tc := range []struct {
+		status int
+		sends  int32
+	}{{http.StatusServiceUnavailable, 3}, {http.StatusGatewayTimeout, 1}, {http.StatusBadGateway, 1}} {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			h, hits := faultFlaky(2, tc.status, nil, faultStatus(202))
 			srv := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
 				assert.Equal(t, http.MethodPatch, r.Method)
 				assert.Equal(t, "/rundb/api/v1/PluginResultJob/", r.URL.Path)
 				h(w, r)
 			})
 			c := newTestClient(t, srv.URL)
-			resp, err := c.PluginResultJobs.Resource().BulkPatch(tc.ctx, tc.objects, nil)
+			resp, err := c.PluginResultJobs.BulkPatch(context.Background(), upd, nil)
 			assert.Equal(t, tc.sends, hits.Load())
 			if tc.sends == 1 {
-				var ae *APIError
-				require.ErrorAs(t, err, &ae)
-				assert.Equal(t, http.StatusServiceUnavailable, ae.StatusCode)
-				assert.Equal(t, 1, ae.Attempts)
+				require.ErrorIs(t, err, ErrOutcomeUnknown, "an update of a vanished object creates: never resent")
 				return
 			}
 			require.NoError(t, err)
@@ -514,8 +519,14 @@ func TestFaultStalledHeadersTimeOut(t *testing.T) {
 	c := newTestClient(t, srv.URL, WithTimeout(150*time.Millisecond), WithRetry(0, 0, 0))
 	start := time.Now()
 	_, err := c.PluginResultJobs.SetState(context.Background(), 5, StateCompleted)
+	// The PATCH was written: its outcome is unknown, and the re-read
+	// times out too.
+	var ou *OutcomeUnknownError
+	require.ErrorAs(t, err, &ou)
 	var re *RequestError
-	require.ErrorAs(t, err, &re)
+	require.ErrorAs(t, ou.Cause, &re)
+	assert.True(t, re.Timeout())
+	require.ErrorAs(t, ou.CheckErr, &re)
 	assert.True(t, re.Timeout())
 	assert.Less(t, time.Since(start), 10*time.Second)
 }

@@ -63,7 +63,7 @@ func FuzzJobConfig(f *testing.F) {
 		}
 		// Written back as part of a job (encoding/json compacts and
 		// escapes it), it means the same.
-		out, err := json.Marshal(job.write())
+		out, err := json.Marshal(job.ToWrite())
 		if err != nil {
 			t.Fatalf("encoding a job with config %q: %v", data, err)
 		}

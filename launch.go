@@ -87,9 +87,11 @@ func (r *LaunchRequest) body() (*launchBody, error) {
 // An unknown, uninstalled or disabled plugin gives an *APIError matching
 // ErrGone (410); an unknown result one matching ErrNotFound.
 //
-// The POST is sent once: a repeat would launch the plugin twice. Pass a
-// context from WithIdempotent to retry it anyway.
-func (s *PluginService) Launch(ctx context.Context, resultID int64, req *LaunchRequest) (*Response, error) {
+// The POST is sent once: a repeat would launch the plugin twice. It is
+// resent only when the first attempt surely did not reach the server; a
+// lost answer is an *OutcomeUnknownError (look for the new plugin result
+// before launching again).
+func (s *PluginServiceOp) Launch(ctx context.Context, resultID int64, req *LaunchRequest) (*Response, error) {
 	if ctx == nil {
 		return nil, &ConfigError{Msg: "nil context"}
 	}
@@ -100,10 +102,9 @@ func (s *PluginService) Launch(ctx context.Context, resultID int64, req *LaunchR
 	if err != nil {
 		return nil, err
 	}
-	return s.r.client.Do(ctx, &Request{
-		Method:     http.MethodPost,
-		Path:       "results/" + strconv.FormatInt(resultID, 10) + "/plugin/",
-		Body:       body,
-		Idempotent: idempotentCtx(ctx),
-	}, nil)
+	return s.client.call(ctx, &Request{
+		Method: http.MethodPost,
+		Path:   "results/" + strconv.FormatInt(resultID, 10) + "/plugin/",
+		Body:   body,
+	}, modeOnce, nil)
 }

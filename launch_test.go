@@ -63,20 +63,21 @@ func TestLaunchUnknownPluginIsGone(t *testing.T) {
 	assert.ErrorIs(t, err, ErrNotFound)
 }
 
-func TestLaunchIsNotRetriedUnlessIdempotent(t *testing.T) {
+func TestLaunchIsResentOnlyWhenRefused(t *testing.T) {
 	c := newGockClient(t)
-	gock.New(gockBase).Post(prLaunchPath).Times(4).Reply(503)
+	gock.New(gockBase).Post(prLaunchPath).Times(4).Reply(504)
 	_, err := c.Plugins.Launch(context.Background(), 45, &LaunchRequest{Plugin: "sampleID"})
-	assert.ErrorIs(t, err, ErrUnavailable)
-	var apiErr *APIError
-	require.True(t, errors.As(err, &apiErr))
-	assert.Equal(t, 1, apiErr.Attempts, "a repeated launch would run the plugin twice")
+	assert.ErrorIs(t, err, ErrOutcomeUnknown)
+	var ou *OutcomeUnknownError
+	require.True(t, errors.As(err, &ou))
+	assert.Equal(t, 1, ou.Attempts, "a repeated launch would run the plugin twice")
 	gock.Off()
 
 	c = newGockClient(t)
 	gock.New(gockBase).Post(prLaunchPath).Reply(503)
 	gock.New(gockBase).Post(prLaunchPath).Reply(202)
-	resp, err := c.Plugins.Launch(WithIdempotent(context.Background()), 45, &LaunchRequest{Plugin: "sampleID"})
+	// A 503 comes before the server does anything: the launch is resent.
+	resp, err := c.Plugins.Launch(context.Background(), 45, &LaunchRequest{Plugin: "sampleID"})
 	require.NoError(t, err)
 	assert.Equal(t, 2, resp.Attempts)
 	assert.True(t, gock.IsDone())

@@ -99,8 +99,12 @@ func setAuth(c *config, a *credentials) error {
 }
 
 // WithBasicAuth authenticates with HTTP Basic (for example the factory
-// account ionadmin). The server then sets a session cookie, which the Client
-// keeps so that the password is not checked again on every request.
+// account ionadmin). The server answers with a session cookie; from then on
+// the Client sends the cookie alone, without the Authorization header (the
+// Torrent Server checks the password again whenever that header arrives,
+// which is slow). When the session has ended (a 401 answer to a request
+// that carried the cookie alone) the request is sent once more with the
+// credentials. WithoutCookies sends the credentials on every request.
 func WithBasicAuth(user, password string) Option {
 	return func(c *config) error {
 		if user == "" || strings.Contains(user, ":") {
@@ -133,9 +137,12 @@ func WithPluginKey(pluginResultID int64, key string) Option {
 	}
 }
 
-// WithHTTPClient sends requests through a copy of hc (its Transport, Jar and
-// Timeout are kept; CheckRedirect is replaced by the Client's own safe
-// policy). hc itself is never modified.
+// WithHTTPClient sends requests through a copy of hc: its Transport (and so
+// its connection pool) and Timeout are kept; its Jar is not (every Client
+// keeps the server's session cookie in a jar of its own, so that two
+// Clients with different credentials never act as each other), and
+// CheckRedirect is replaced by the Client's own safe policy. hc itself is
+// never modified.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -273,7 +280,8 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// WithoutCookies stops the Client from keeping the server's session cookie.
+// WithoutCookies stops the Client from keeping the server's session
+// cookie: the credentials then go on every request.
 func WithoutCookies() Option {
 	return func(c *config) error {
 		c.cookies = false
@@ -320,7 +328,10 @@ func (c *config) buildHTTPClient() (*http.Client, error) {
 	case hc.Timeout == 0:
 		hc.Timeout = DefaultTimeout // a WithHTTPClient client's own Timeout is kept
 	}
-	if hc.Jar == nil && c.cookies {
+	// Every Client keeps its own session: a jar shared with another Client
+	// (through one *http.Client) would let one account act as the other.
+	hc.Jar = nil
+	if c.cookies {
 		hc.Jar = cookieJar()
 	}
 	hc.CheckRedirect = checkRedirect

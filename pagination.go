@@ -67,12 +67,21 @@ type ListOptions struct {
 	Paging PagingMode `url:"-"`
 }
 
-func (o *ListOptions) listOptions() *ListOptions { return o }
+func (o ListOptions) listOptions() ListOptions { return o }
 
 // Page is one page of a list.
 type Page[T any] struct {
-	Objects  []*T
-	Meta     Meta
+	// Objects are the page's objects. The caller may sort, trim or change
+	// them: iteration has read what it needs before the page is yielded.
+	Objects []*T
+	// Meta is the page's metadata. Under keyset paging each request asks
+	// only for ids below the last one seen, so the server's own counts
+	// shrink page by page; Meta then says what offset paging would:
+	// TotalCount is the total of the first page (the objects that matched
+	// when iteration began) and Offset how many objects came before this
+	// page. Response.Meta keeps the server's figures.
+	Meta Meta
+	// Response is the page's HTTP answer.
 	Response *Response
 }
 
@@ -94,17 +103,23 @@ func (e *PaginationError) Error() string { return "tsapi: pagination: " + e.Msg 
 // Is matches ErrPagination.
 func (e *PaginationError) Is(target error) bool { return target == ErrPagination }
 
-// Pages iterates over the pages of objects matching opts. It never changes
-// opts, checks ctx before each request, and stops with an error (yielded
-// once, with a nil page) on the first failure. Breaking out of the loop
-// stops further requests.
-func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], error] {
+// Pages iterates over the pages of objects matching opts (nil: no filter).
+// It never changes opts, checks ctx before each request, and stops with an
+// error (yielded once, with a nil page) on the first failure. Breaking out
+// of the loop stops further requests.
+//
+// On a resource the server lists newest first, it pages by keyset (each
+// next page asks for ids below the last one seen), so that every object
+// that exists for the whole iteration is yielded exactly once while the
+// server inserts and deletes; see PagingMode. Until two ids have shown the
+// order, it follows the server's next links.
+func (r *ReadResource[T, O]) Pages(ctx context.Context, opts *O) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		if ctx == nil {
 			yield(nil, &ConfigError{Msg: "nil context"})
 			return
 		}
-		q, lo, err := r.Query(opts)
+		q, lo, err := r.query(opts)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -113,7 +128,7 @@ func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], e
 		if r.spec.ID != nil && r.spec.NewestFirst {
 			mode = PagingKeyset
 		}
-		if lo != nil && lo.Paging != PagingAuto {
+		if lo.Paging != PagingAuto {
 			mode = lo.Paging
 			if mode == PagingKeyset && r.spec.ID == nil {
 				mode = PagingOffset
@@ -126,7 +141,7 @@ func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], e
 			q.Set("limit", strconv.Itoa(DefaultPageSize))
 		}
 		// A next link may echo a credential: errors never show one.
-		p := pager[T]{r: r, ctx: ctx, yield: func(pg *Page[T], err error) bool { return yield(pg, r.client.hideSecrets(err)) }}
+		p := pager[T, O]{r: r, ctx: ctx, yield: func(pg *Page[T], err error) bool { return yield(pg, r.client.hideSecrets(err)) }}
 		if mode == PagingKeyset {
 			p.keyset(q)
 		} else {
@@ -135,15 +150,15 @@ func (r *Resource[T]) Pages(ctx context.Context, opts any) iter.Seq2[*Page[T], e
 	}
 }
 
-type pager[T any] struct {
-	r     *Resource[T]
+type pager[T any, O ListOptionsType] struct {
+	r     *ReadResource[T, O]
 	ctx   context.Context
 	yield func(*Page[T], error) bool
 }
 
 // fetch gets one page, yielding an error on failure. ok is false when
 // iteration must stop.
-func (p *pager[T]) fetch(path string, q url.Values) (*Page[T], bool) {
+func (p *pager[T, O]) fetch(path string, q url.Values) (*Page[T], bool) {
 	if err := p.ctx.Err(); err != nil {
 		p.yield(nil, err)
 		return nil, false
@@ -161,18 +176,18 @@ func (p *pager[T]) fetch(path string, q url.Values) (*Page[T], bool) {
 }
 
 // offset follows meta.next exactly as the server gives it.
-func (p *pager[T]) offset(path string, q url.Values) {
+func (p *pager[T, O]) offset(path string, q url.Values) {
 	seen := map[string]bool{}
 	for {
 		page, ok := p.fetch(path, q)
 		if !ok {
 			return
 		}
+		next, empty := page.Meta.Next, len(page.Objects) == 0
 		if !p.yield(page, nil) {
 			return
 		}
-		next := page.Meta.Next
-		if next == "" || len(page.Objects) == 0 {
+		if next == "" || empty {
 			return
 		}
 		nextPath, err := p.r.client.sameServer(next)
@@ -189,54 +204,69 @@ func (p *pager[T]) offset(path string, q url.Values) {
 	}
 }
 
-// keyset asks each next page for ids below the last one seen.
-func (p *pager[T]) keyset(q url.Values) {
+// keyset asks each next page for ids below the last one seen. Until two
+// ids have confirmed that the server lists by descending id, it follows
+// the server's next links; if they show another order, it goes on by
+// offsets.
+func (p *pager[T, O]) keyset(q url.Values) {
 	idOf := p.r.spec.ID
 	var last int64
-	first := true
-	for {
-		page, ok := p.fetch(p.r.listPath(), q)
+	seen, total, before := 0, 0, 0
+	path, cur := p.r.listPath(), q
+	for first := true; ; first = false {
+		page, ok := p.fetch(path, cur)
 		if !ok {
 			return
 		}
 		// Filtering through a to-many relation repeats an object once per
 		// matching related row, next to each other: yield it once.
 		page.Objects = slices.CompactFunc(page.Objects, func(a, b *T) bool { return idOf(a) == idOf(b) })
-		for i, o := range page.Objects {
+		confirmed := seen >= 2
+		descending, bad := true, int64(0)
+		for _, o := range page.Objects {
 			id := idOf(o)
-			if (i > 0 && id >= idOf(page.Objects[i-1])) || (!first && id >= last) {
-				if first {
-					// The server does not list by descending id: page by
-					// offsets from here, as the server links them.
-					if !p.yield(page, nil) {
-						return
-					}
-					if page.Meta.Next == "" {
-						return
-					}
-					next, err := p.r.client.sameServer(page.Meta.Next)
-					if err != nil {
-						p.yield(nil, err)
-						return
-					}
-					p.offset(next, nil)
-					return
-				}
-				p.yield(nil, &PaginationError{Msg: fmt.Sprintf("%s ids are not descending across pages (id %d after %d)", p.r.spec.Name, id, last)})
-				return
+			if seen > 0 && id >= last {
+				descending, bad = false, id
+				break
 			}
+			last = id
+			seen++
 		}
-		first = false
+		if !descending && confirmed {
+			p.yield(nil, &PaginationError{Msg: fmt.Sprintf("%s ids are not descending across pages (id %d after %d)", p.r.spec.Name, bad, last)})
+			return
+		}
+		if first {
+			total = page.Meta.TotalCount
+		}
+		// Everything iteration needs is read before the caller gets the
+		// page, which it may change.
+		next, n := page.Meta.Next, len(page.Objects)
+		page.Meta.TotalCount, page.Meta.Offset = total, before
+		before += n
 		if !p.yield(page, nil) {
 			return
 		}
-		if page.Meta.Next == "" || len(page.Objects) == 0 {
+		if next == "" || n == 0 {
 			return
 		}
-		last = idOf(page.Objects[len(page.Objects)-1])
-		q = cloneValues(q)
-		q.Set("id__lt", strconv.FormatInt(last, 10))
-		q.Del("offset")
+		if !descending || seen < 2 {
+			// Another order, or not yet known: the server's links.
+			nextPath, err := p.r.client.sameServer(next)
+			if err != nil {
+				p.yield(nil, err)
+				return
+			}
+			if !descending {
+				p.offset(nextPath, nil)
+				return
+			}
+			path, cur = nextPath, nil
+			continue
+		}
+		path, cur = p.r.listPath(), cloneValues(q)
+		cur.Set("id__lt", strconv.FormatInt(last, 10))
+		cur.Del("offset")
 	}
 }
 
@@ -269,7 +299,7 @@ func (c *Client) sameServer(link string) (string, error) {
 // filter through a to-many relation lists it once per matching related
 // row, across a page boundary too) is yielded once. An error is yielded
 // once, with a nil object, and ends the iteration.
-func (r *Resource[T]) All(ctx context.Context, opts any) iter.Seq2[*T, error] {
+func (r *ReadResource[T, O]) All(ctx context.Context, opts *O) iter.Seq2[*T, error] {
 	return func(yield func(*T, error) bool) {
 		var last int64
 		started := false
@@ -297,7 +327,7 @@ func (r *Resource[T]) All(ctx context.Context, opts any) iter.Seq2[*T, error] {
 // Collect returns every object matching opts, up to maxObjects. When more
 // match it returns the first maxObjects with an error matching ErrTooMany,
 // never a silently truncated list.
-func (r *Resource[T]) Collect(ctx context.Context, opts any, maxObjects int) ([]*T, error) {
+func (r *ReadResource[T, O]) Collect(ctx context.Context, opts *O, maxObjects int) ([]*T, error) {
 	if maxObjects <= 0 {
 		return nil, &ConfigError{Msg: "Collect needs a positive cap"}
 	}
@@ -316,8 +346,8 @@ func (r *Resource[T]) Collect(ctx context.Context, opts any, maxObjects int) ([]
 
 // Count returns how many objects match opts (meta.total_count of a
 // one-object page).
-func (r *Resource[T]) Count(ctx context.Context, opts any) (int, *Response, error) {
-	q, _, err := r.Query(opts)
+func (r *ReadResource[T, O]) Count(ctx context.Context, opts *O) (int, *Response, error) {
+	q, _, err := r.query(opts)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -117,82 +117,56 @@ var pluginFields = map[string]string{
 	"resource_uri": "string",
 }
 
-func newPluginResource(c *Client) *Resource[Plugin] {
-	filters := map[string][]string{}
-	for _, f := range []string{
+func newPluginResource(c *Client) *ReadResource[Plugin, PluginListOptions] {
+	fields := []string{
 		"id", "name", "version", "description", "date", "active", "selected", "defaultSelected",
 		"requires_configuration", "majorBlock", "path", "script", "url", "packageName", "config",
-		"status", "pluginsettings", "userinputfields", "isConfig",
-	} {
+		"status", "pluginsettings", "userinputfields",
+	}
+	filters := map[string][]string{"isConfig": nil}
+	for _, f := range fields {
 		filters[f] = nil
 	}
-	return NewResource(c, ResourceSpec[Plugin]{
+	return NewReadResource[Plugin, PluginListOptions](c, ResourceSpec[Plugin]{
 		Name:        "plugin",
 		ID:          func(p *Plugin) int64 { return p.ID },
 		Fields:      pluginFields,
 		Filters:     filters,
+		Ordering:    fields,
 		NewestFirst: true, // TS orders a model without its own ordering by -pk
 	})
 }
 
 // PluginService reaches /rundb/api/v1/plugin/ (read-only) and launches
-// plugins on analysis results (see Launch).
-type PluginService struct {
-	r *Resource[Plugin]
+// plugins on analysis results. Client's Plugins field holds a
+// *PluginServiceOp; tests may put their own implementation there.
+type PluginService interface {
+	// List fetches one page of installed plugins (newest first).
+	List(ctx context.Context, opts *PluginListOptions) ([]*Plugin, *Response, error)
+	// All iterates over every plugin matching opts.
+	All(ctx context.Context, opts *PluginListOptions) iter.Seq2[*Plugin, error]
+	// Pages iterates over the pages of plugins matching opts.
+	Pages(ctx context.Context, opts *PluginListOptions) iter.Seq2[*Page[Plugin], error]
+	// Collect returns every plugin matching opts, up to a cap.
+	Collect(ctx context.Context, opts *PluginListOptions, maxPlugins int) ([]*Plugin, error)
+	// Count returns how many plugins match opts.
+	Count(ctx context.Context, opts *PluginListOptions) (int, *Response, error)
+	// Get fetches one plugin.
+	Get(ctx context.Context, id int64) (*Plugin, *Response, error)
+	// GetSet fetches several plugins by id.
+	GetSet(ctx context.Context, ids ...int64) ([]*Plugin, []int64, *Response, error)
+	// Launch runs a plugin on an analysis result.
+	Launch(ctx context.Context, resultID int64, req *LaunchRequest) (*Response, error)
+	// Schema fetches the resource's schema.
+	Schema(ctx context.Context) (*Schema, *Response, error)
+	// CheckSchema reports how the server's schema differs from the model.
+	CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error)
 }
 
-// Resource returns the generic core behind the service.
-func (s *PluginService) Resource() *Resource[Plugin] { return s.r }
+var _ PluginService = (*PluginServiceOp)(nil)
 
-// List fetches one page of plugins (newest first). An unknown filter is refused before
-// any request (ErrInvalidOption).
-func (s *PluginService) List(ctx context.Context, opts *PluginListOptions) ([]*Plugin, *Response, error) {
-	return s.r.List(ctx, opts)
-}
-
-// All iterates over every plugin matching opts, across pages, by keyset
-// paging unless opts chooses otherwise (see PagingMode). An error is
-// yielded once and ends the iteration.
-func (s *PluginService) All(ctx context.Context, opts *PluginListOptions) iter.Seq2[*Plugin, error] {
-	return s.r.All(ctx, opts)
-}
-
-// Pages iterates over the pages of plugins matching opts.
-func (s *PluginService) Pages(ctx context.Context, opts *PluginListOptions) iter.Seq2[*Page[Plugin], error] {
-	return s.r.Pages(ctx, opts)
-}
-
-// Collect returns every plugin matching opts, failing with ErrTooMany
-// rather than returning more than maxPlugins.
-func (s *PluginService) Collect(ctx context.Context, opts *PluginListOptions, maxPlugins int) ([]*Plugin, error) {
-	return s.r.Collect(ctx, opts, maxPlugins)
-}
-
-// Count returns how many plugins match opts.
-func (s *PluginService) Count(ctx context.Context, opts *PluginListOptions) (int, *Response, error) {
-	return s.r.Count(ctx, opts)
-}
-
-// Get fetches plugin id (ErrNotFound when there is none, or when it is
-// not installed).
-func (s *PluginService) Get(ctx context.Context, id int64) (*Plugin, *Response, error) {
-	return s.r.Get(ctx, id)
-}
-
-// GetSet fetches several plugins in one request; it returns the ids not
-// found.
-func (s *PluginService) GetSet(ctx context.Context, ids ...int64) ([]*Plugin, []int64, *Response, error) {
-	return s.r.GetSet(ctx, ids...)
-}
-
-// Schema fetches the resource's schema; filters are then checked against
-// its filtering.
-func (s *PluginService) Schema(ctx context.Context) (*Schema, *Response, error) {
-	return s.r.Schema(ctx)
-}
-
-// CheckSchema fetches the schema and reports fields the server added,
-// lacks or retyped compared with Plugin.
-func (s *PluginService) CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error) {
-	return s.r.CheckSchema(ctx)
+// PluginServiceOp is the library's PluginService: the generic read core
+// (methods documented on ReadResource) plus Launch.
+type PluginServiceOp struct {
+	*ReadResource[Plugin, PluginListOptions]
 }

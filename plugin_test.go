@@ -43,7 +43,7 @@ func TestPluginFixtureDecodes(t *testing.T) {
 	assert.Equal(t, "ion-plugin-coverageanalysis", cov.PackageName)
 	assert.Equal(t, "coverageAnalysis.py", cov.Script)
 	require.NotNil(t, cov.Date)
-	assert.Equal(t, time.Date(2021, 3, 12, 21, 38, 19, 584000, time.UTC), cov.Date.UTC())
+	assert.Equal(t, time.Date(2021, 3, 12, 21, 38, 19, 584000000, time.UTC), cov.Date.UTC())
 	assert.Equal(t, ConfigObject, cov.Config.Form())
 	assert.True(t, cov.Config.IsEmpty())
 	st, ok := cov.Status.GetString("installStatus")
@@ -84,7 +84,7 @@ func TestPluginListRequestShape(t *testing.T) {
 	assert.Len(t, plugins, 2)
 	assert.Equal(t, 2, resp.Meta.TotalCount)
 
-	q, _, err := c.Plugins.Resource().Query(&PluginListOptions{NameIn: []string{"a", "b"}, NameIContains: "cov", IDIn: []int64{3, 4}})
+	q, err := c.Plugins.(*PluginServiceOp).Query(&PluginListOptions{NameIn: []string{"a", "b"}, NameIContains: "cov", IDIn: []int64{3, 4}})
 	require.NoError(t, err)
 	assert.Equal(t, url.Values{"name__in": {"a,b"}, "name__icontains": {"cov"}, "id__in": {"3,4"}}, q)
 

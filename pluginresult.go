@@ -240,12 +240,29 @@ func (p *PluginResult) JobByGridEngineID(jobID int64) *PluginResultJob {
 }
 
 // PluginResultPatch is a partial update of a plugin result: only the
-// fields set are sent. Other fields are read-only or kept by the server.
+// fields set are sent. The other fields are read-only or kept by the
+// server; the plugin's key is never sent. Get the whole writable state of a
+// plugin result read from the server with PluginResult.ToPatch.
 type PluginResultPatch struct {
 	// Store replaces the whole store (the server does not merge).
 	Store *JobConfig `json:"store,omitempty"`
 	// ValidationErrors replaces the validation errors.
 	ValidationErrors *JobConfig `json:"validation_errors,omitempty"`
+	// Size and Inodes set the output folder's size in bytes and file count
+	// (the server measures them itself when a job ends).
+	Size   *int64 `json:"size,omitempty"`
+	Inodes *int64 `json:"inodes,omitempty"`
+}
+
+// ToPatch returns every writable field of the plugin result, for a
+// read-modify-write: change what you need and Patch the plugin result with
+// it. Written back unchanged it leaves every stored field as it was, the
+// plugin's key included (it is never sent). There is no PUT of a plugin
+// result: tastypie would clear the fields a PUT leaves out, the key among
+// them.
+func (p *PluginResult) ToPatch() *PluginResultPatch {
+	store, verrs := p.Store, p.ValidationErrors
+	return &PluginResultPatch{Store: &store, ValidationErrors: &verrs, Size: Ptr(p.Size), Inodes: Ptr(p.Inodes)}
 }
 
 // PluginResultListOptions filters a pluginresult list. Unset fields are
@@ -311,95 +328,74 @@ var pluginResultFields = map[string]string{
 	"plugin_result_jobs": "related", "resource_uri": "string",
 }
 
-func newPluginResultResource(c *Client) *Resource[PluginResult] {
+func newPluginResultResource(c *Client) *PatchResource[PluginResult, PluginResultListOptions, PluginResultPatch] {
 	// The model's fields, all with relations. Not apikey: a filter on it
 	// would put a secret in a URL. Not path: it is computed.
+	fields := []string{"id", "result", "plugin", "owner", "store", "size", "inodes", "validation_errors", "plugin_result_jobs"}
 	filters := map[string][]string{}
-	for _, f := range []string{"id", "result", "plugin", "owner", "store", "size", "inodes", "validation_errors", "plugin_result_jobs"} {
+	for _, f := range fields {
 		filters[f] = nil
 	}
-	return NewResource(c, ResourceSpec[PluginResult]{
+	return NewPatchResource[PluginResult, PluginResultListOptions, PluginResultPatch](c, ResourceSpec[PluginResult]{
 		Name:        "pluginresult",
 		ID:          func(p *PluginResult) int64 { return p.ID },
 		Fields:      pluginResultFields,
 		Filters:     filters,
 		Relations:   []string{"result", "plugin", "owner", "plugin_result_jobs"},
+		Ordering:    []string{"id", "result", "plugin", "owner", "store", "size", "inodes", "validation_errors"},
 		NewestFirst: true,
 	})
 }
 
-// PluginResultService reaches /rundb/api/v1/pluginresult/.
-type PluginResultService struct {
-	r *Resource[PluginResult]
+// PluginResultService reaches /rundb/api/v1/pluginresult/. Client's
+// PluginResults field holds a *PluginResultServiceOp; tests may put their
+// own implementation there.
+//
+// A filter on the jobs (JobState, JobStateIn, ...) makes the server list a
+// plugin result once per matching job: All and Collect yield each once,
+// while List, Pages and Count show the server's answer as it is (keyset
+// Pages drop the repeats within a page).
+type PluginResultService interface {
+	// List fetches one page of plugin results (newest first).
+	List(ctx context.Context, opts *PluginResultListOptions) ([]*PluginResult, *Response, error)
+	// All iterates over every plugin result matching opts, each once.
+	All(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*PluginResult, error]
+	// Pages iterates over the pages of plugin results matching opts.
+	Pages(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*Page[PluginResult], error]
+	// Collect returns every plugin result matching opts, up to a cap.
+	Collect(ctx context.Context, opts *PluginResultListOptions, maxResults int) ([]*PluginResult, error)
+	// Count returns the server's total_count for opts.
+	Count(ctx context.Context, opts *PluginResultListOptions) (int, *Response, error)
+	// Get fetches one plugin result with its jobs.
+	Get(ctx context.Context, id int64) (*PluginResult, *Response, error)
+	// GetSet fetches several plugin results by id.
+	GetSet(ctx context.Context, ids ...int64) ([]*PluginResult, []int64, *Response, error)
+	// Patch changes some of a plugin result's fields.
+	Patch(ctx context.Context, id int64, p *PluginResultPatch) (*PluginResult, *Response, error)
+	// SetStore replaces a plugin result's store.
+	SetStore(ctx context.Context, id int64, store any) (*Response, error)
+	// Delete deletes a plugin result (and, on the server, its output).
+	Delete(ctx context.Context, id int64) (*Response, error)
+	// Schema fetches the resource's schema.
+	Schema(ctx context.Context) (*Schema, *Response, error)
+	// CheckSchema reports how the server's schema differs from the model.
+	CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error)
 }
 
-// Resource returns the generic core behind the service.
-func (s *PluginResultService) Resource() *Resource[PluginResult] { return s.r }
+var _ PluginResultService = (*PluginResultServiceOp)(nil)
 
-// List fetches one page of plugin results (newest first). resp.Meta holds
-// the page's metadata. An unknown filter is refused before any request
-// (ErrInvalidOption).
-func (s *PluginResultService) List(ctx context.Context, opts *PluginResultListOptions) ([]*PluginResult, *Response, error) {
-	return s.r.List(ctx, opts)
-}
-
-// Pages iterates over the pages of plugin results matching opts, as the
-// server gives them (a filter on the jobs repeats a plugin result once per
-// matching job; keyset paging drops the repeats within a page).
-func (s *PluginResultService) Pages(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*Page[PluginResult], error] {
-	return s.r.Pages(ctx, opts)
-}
-
-// All iterates over every plugin result matching opts, across pages, each
-// once even when a filter on the jobs makes the server repeat it. An error
-// is yielded once and ends the iteration.
-func (s *PluginResultService) All(ctx context.Context, opts *PluginResultListOptions) iter.Seq2[*PluginResult, error] {
-	return s.r.All(ctx, opts)
-}
-
-// Collect returns every plugin result matching opts, each once, failing
-// with ErrTooMany rather than returning more than maxResults.
-func (s *PluginResultService) Collect(ctx context.Context, opts *PluginResultListOptions, maxResults int) ([]*PluginResult, error) {
-	return s.r.Collect(ctx, opts, maxResults)
-}
-
-// Count returns the server's total_count for opts (which counts a plugin
-// result once per matching job when opts filter on the jobs).
-func (s *PluginResultService) Count(ctx context.Context, opts *PluginResultListOptions) (int, *Response, error) {
-	return s.r.Count(ctx, opts)
-}
-
-// Get fetches plugin result id with its jobs (ErrNotFound when there is
-// none).
-func (s *PluginResultService) Get(ctx context.Context, id int64) (*PluginResult, *Response, error) {
-	return s.r.Get(ctx, id)
-}
-
-// GetSet fetches several plugin results in one request; it returns the
-// ids not found.
-func (s *PluginResultService) GetSet(ctx context.Context, ids ...int64) ([]*PluginResult, []int64, *Response, error) {
-	return s.r.GetSet(ctx, ids...)
-}
-
-// Patch changes the fields set in patch on plugin result id (202, no
-// body). A detail PATCH is retried like a PUT. The object is returned when
-// the server sent it, else nil.
-func (s *PluginResultService) Patch(ctx context.Context, id int64, patch *PluginResultPatch) (*PluginResult, *Response, error) {
-	if patch == nil {
-		return nil, nil, &ConfigError{Msg: "nil patch"}
-	}
-	out := new(PluginResult)
-	resp, err := s.r.Patch(ctx, id, patch, out)
-	if err != nil || len(resp.body) == 0 {
-		return nil, resp, err
-	}
-	return out, resp, nil
+// PluginResultServiceOp is the library's PluginResultService: the generic
+// core (methods documented on ReadResource and PatchResource) plus SetStore.
+type PluginResultServiceOp struct {
+	*PatchResource[PluginResult, PluginResultListOptions, PluginResultPatch]
 }
 
 // SetStore replaces the store of plugin result id with store (any value
 // that encodes as a JSON object: a map, a struct, a JobConfig or raw
-// JSON), sending PATCH {"store": ...}.
-func (s *PluginResultService) SetStore(ctx context.Context, id int64, store any) (*Response, error) {
+// JSON), sending PATCH {"store": ...}. A lost answer is handled as by
+// Patch: re-read and compared, never resent. It returns a *ConfigError for
+// a store that is not a JSON object.
+func (s *PluginResultServiceOp) SetStore(ctx context.Context, id int64, store any) (*Response, error) {
 	cfg, err := storeObject(store)
 	if err != nil {
 		return nil, err
@@ -443,20 +439,3 @@ func storeFromJSON(b []byte) (JobConfig, error) {
 	return cfg, nil
 }
 
-// Delete deletes plugin result id (204). The server also deletes the
-// plugin's output folder.
-func (s *PluginResultService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.r.Delete(ctx, id)
-}
-
-// Schema fetches the resource's schema; filters are then checked against
-// its filtering.
-func (s *PluginResultService) Schema(ctx context.Context) (*Schema, *Response, error) {
-	return s.r.Schema(ctx)
-}
-
-// CheckSchema fetches the schema and reports fields the server added,
-// lacks or retyped compared with PluginResult.
-func (s *PluginResultService) CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error) {
-	return s.r.CheckSchema(ctx)
-}

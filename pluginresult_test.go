@@ -85,7 +85,7 @@ func TestPluginResultFixtureDecodes(t *testing.T) {
 	assert.Equal(t, "/output/Home/Auto_user_S5-0001-23-run_45_046/plugin_out/coverageAnalysis_out.12/", running.URL)
 	assert.True(t, strings.HasSuffix(running.Path, "plugin_out/coverageAnalysis_out.12"))
 	require.NotNil(t, running.StartTime)
-	assert.Equal(t, time.Date(2017, 8, 9, 20, 26, 3, 549000, time.UTC), running.StartTime.UTC())
+	assert.Equal(t, time.Date(2017, 8, 9, 20, 26, 3, 549000000, time.UTC), running.StartTime.UTC())
 	assert.Nil(t, running.EndTime)
 	assert.True(t, running.Store.IsEmpty())
 	assert.Nil(t, running.ValidationMessages())
@@ -237,7 +237,7 @@ func TestPluginResultListRequestShape(t *testing.T) {
 }
 
 func TestPluginResultFilters(t *testing.T) {
-	r := newTestClient(t, gockBase).PluginResults.Resource()
+	r := newTestClient(t, gockBase).PluginResults.(*PluginResultServiceOp)
 	for _, ok := range []string{
 		"plugin_result_jobs__state__in", "plugin__name", "plugin__name__in", "plugin__version",
 		"result", "result__in", "owner__username", "plugin_result_jobs__grid_engine_jobid", "id__lt", "size__gte",
@@ -255,7 +255,7 @@ func TestPluginResultFilters(t *testing.T) {
 		assert.ErrorIs(t, err, ErrInvalidOption, bad)
 	}
 	// Typed options encode to what the server expects.
-	q, _, err := r.Query(&PluginResultListOptions{
+	q, err := r.Query(&PluginResultListOptions{
 		PluginNameIn:       []string{"a", "b"},
 		JobRunLevel:        RunLevelBlock,
 		JobGridEngineJobID: Ptr(int64(4242)),

@@ -3,6 +3,7 @@ package tsapi
 import (
 	"context"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -90,9 +91,11 @@ type PluginResultJob struct {
 	ResourceURI string `json:"resource_uri,omitempty"`
 }
 
-// pluginResultJobWrite is what a PUT sends: every writable field, never id
-// or resource_uri.
-type pluginResultJobWrite struct {
+// PluginResultJobWrite is the whole writable state of a job, as Create and
+// Update (PUT) send it: every field is sent, null included. It has no ID or
+// ResourceURI: the URL names the job. Get one from a job read from the
+// server with PluginResultJob.ToWrite.
+type PluginResultJobWrite struct {
 	GridEngineJobID *int64    `json:"grid_engine_jobid"`
 	State           JobState  `json:"state"`
 	StartTime       *Time     `json:"starttime"`
@@ -101,11 +104,22 @@ type pluginResultJobWrite struct {
 	RunLevel        RunLevel  `json:"run_level"`
 }
 
-func (j *PluginResultJob) write() pluginResultJobWrite {
-	return pluginResultJobWrite{
-		GridEngineJobID: j.GridEngineJobID, State: j.State, StartTime: j.StartTime,
-		EndTime: j.EndTime, Config: j.Config, RunLevel: j.RunLevel,
+// ToWrite returns the job's writable fields, for a read-modify-write:
+// change what you need and Update the job with it. Written back unchanged
+// it leaves every stored field as it was (times to the millisecond the
+// server exposes, config to the byte).
+func (j *PluginResultJob) ToWrite() *PluginResultJobWrite {
+	w := &PluginResultJobWrite{State: j.State, Config: j.Config, RunLevel: j.RunLevel}
+	if j.GridEngineJobID != nil {
+		w.GridEngineJobID = Ptr(*j.GridEngineJobID)
 	}
+	if j.StartTime != nil {
+		w.StartTime = Ptr(*j.StartTime)
+	}
+	if j.EndTime != nil {
+		w.EndTime = Ptr(*j.EndTime)
+	}
+	return w
 }
 
 // PluginResultJobPatch is a partial update: only the fields set are sent.
@@ -143,11 +157,13 @@ type PluginResultJobListOptions struct {
 	GridEngineJobIDIn     []int64 `url:"grid_engine_jobid__in,omitempty" del:","`
 	GridEngineJobIDIsNull *bool   `url:"grid_engine_jobid__isnull,omitempty"`
 
-	StartTimeGte    *time.Time `url:"starttime__gte,omitempty"`
-	StartTimeLte    *time.Time `url:"starttime__lte,omitempty"`
+	// StartTimeGte, StartTimeLte, EndTimeGte and EndTimeLte bound the
+	// times; they are sent to the microsecond, the server's precision.
+	StartTimeGte    *time.Time `url:"starttime__gte,omitempty" layout:"2006-01-02T15:04:05.999999Z07:00"`
+	StartTimeLte    *time.Time `url:"starttime__lte,omitempty" layout:"2006-01-02T15:04:05.999999Z07:00"`
 	StartTimeIsNull *bool      `url:"starttime__isnull,omitempty"`
-	EndTimeGte      *time.Time `url:"endtime__gte,omitempty"`
-	EndTimeLte      *time.Time `url:"endtime__lte,omitempty"`
+	EndTimeGte      *time.Time `url:"endtime__gte,omitempty" layout:"2006-01-02T15:04:05.999999Z07:00"`
+	EndTimeLte      *time.Time `url:"endtime__lte,omitempty" layout:"2006-01-02T15:04:05.999999Z07:00"`
 	EndTimeIsNull   *bool      `url:"endtime__isnull,omitempty"`
 }
 
@@ -158,139 +174,85 @@ var pluginResultJobFields = map[string]string{
 	"endtime": "datetime", "config": "string", "run_level": "string", "resource_uri": "string",
 }
 
-func newPluginResultJobResource(c *Client) *Resource[PluginResultJob] {
+func newPluginResultJobResource(c *Client) *Resource[PluginResultJob, PluginResultJobListOptions, PluginResultJobWrite, PluginResultJobPatch] {
 	filters := map[string][]string{}
 	for f := range pluginResultJobFields {
 		filters[f] = nil // ALL
 	}
-	return NewResource(c, ResourceSpec[PluginResultJob]{
+	return NewResource[PluginResultJob, PluginResultJobListOptions, PluginResultJobWrite, PluginResultJobPatch](c, ResourceSpec[PluginResultJob]{
 		Name:        "PluginResultJob",
 		ID:          func(j *PluginResultJob) int64 { return j.ID },
 		Fields:      pluginResultJobFields,
 		Filters:     filters,
 		NewestFirst: true,
+		Stamped:     map[string]string{"starttime": "state", "endtime": "state"},
 	})
 }
 
-// PluginResultJobService reaches /rundb/api/v1/PluginResultJob/.
-type PluginResultJobService struct {
-	r *Resource[PluginResultJob]
+// PluginResultJobService reaches /rundb/api/v1/PluginResultJob/. Client's
+// PluginResultJobs field holds a *PluginResultJobServiceOp; tests may put
+// their own implementation there.
+type PluginResultJobService interface {
+	// List fetches one page of jobs (newest first); resp.Meta holds the
+	// page's limit, offset, total_count and next link.
+	List(ctx context.Context, opts *PluginResultJobListOptions) ([]*PluginResultJob, *Response, error)
+	// All iterates over every job matching opts, across pages.
+	All(ctx context.Context, opts *PluginResultJobListOptions) iter.Seq2[*PluginResultJob, error]
+	// Pages iterates over the pages of jobs matching opts.
+	Pages(ctx context.Context, opts *PluginResultJobListOptions) iter.Seq2[*Page[PluginResultJob], error]
+	// Collect returns every job matching opts, up to a cap.
+	Collect(ctx context.Context, opts *PluginResultJobListOptions, maxJobs int) ([]*PluginResultJob, error)
+	// Count returns how many jobs match opts.
+	Count(ctx context.Context, opts *PluginResultJobListOptions) (int, *Response, error)
+	// Get fetches one job.
+	Get(ctx context.Context, id int64) (*PluginResultJob, *Response, error)
+	// GetSet fetches several jobs by id.
+	GetSet(ctx context.Context, ids ...int64) ([]*PluginResultJob, []int64, *Response, error)
+	// Create POSTs a job and returns its id.
+	Create(ctx context.Context, w *PluginResultJobWrite) (int64, *Response, error)
+	// CreateAndGet creates a job and fetches it as stored.
+	CreateAndGet(ctx context.Context, w *PluginResultJobWrite) (*PluginResultJob, int64, *Response, error)
+	// Update replaces a job's writable fields (PUT).
+	Update(ctx context.Context, id int64, w *PluginResultJobWrite) (*PluginResultJob, *Response, error)
+	// Patch changes some of a job's fields.
+	Patch(ctx context.Context, id int64, p *PluginResultJobPatch) (*PluginResultJob, *Response, error)
+	// SetState changes a job's state.
+	SetState(ctx context.Context, id int64, state JobState) (*Response, error)
+	// WaitTerminal polls a job until its state is terminal.
+	WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error)
+	// Delete deletes one job.
+	Delete(ctx context.Context, id int64) (*Response, error)
+	// DeleteAllMatching deletes every job matching opts (a filter needed).
+	DeleteAllMatching(ctx context.Context, opts *PluginResultJobListOptions) (*Response, error)
+	// BulkPatch patches and deletes several jobs in one request.
+	BulkPatch(ctx context.Context, updates []BulkUpdate[PluginResultJobPatch], deleteIDs []int64) (*Response, error)
+	// Schema fetches the resource's schema.
+	Schema(ctx context.Context) (*Schema, *Response, error)
+	// CheckSchema reports how the server's schema differs from the model.
+	CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error)
 }
 
-// Resource returns the generic core behind the service.
-func (s *PluginResultJobService) Resource() *Resource[PluginResultJob] { return s.r }
+var _ PluginResultJobService = (*PluginResultJobServiceOp)(nil)
 
-// List fetches one page of jobs (newest first). resp.Meta holds the page's
-// limit, offset, total_count and next link. An unknown filter is refused
-// before any request (ErrInvalidOption).
-func (s *PluginResultJobService) List(ctx context.Context, opts *PluginResultJobListOptions) ([]*PluginResultJob, *Response, error) {
-	return s.r.List(ctx, opts)
+// PluginResultJobServiceOp is the library's PluginResultJobService: the
+// generic core (whose methods it promotes, documented on ReadResource,
+// PatchResource and Resource) plus the job's own verbs.
+//
+// The Torrent Server itself refuses Create on this resource (500): jobs are
+// created by launching a plugin (PluginService.Launch).
+type PluginResultJobServiceOp struct {
+	*Resource[PluginResultJob, PluginResultJobListOptions, PluginResultJobWrite, PluginResultJobPatch]
 }
 
-// All iterates over every job matching opts, across pages, by keyset
-// paging unless opts chooses otherwise (see PagingMode). An error is
-// yielded once and ends the iteration.
-func (s *PluginResultJobService) All(ctx context.Context, opts *PluginResultJobListOptions) iter.Seq2[*PluginResultJob, error] {
-	return s.r.All(ctx, opts)
-}
-
-// Pages iterates over the pages of jobs matching opts.
-func (s *PluginResultJobService) Pages(ctx context.Context, opts *PluginResultJobListOptions) iter.Seq2[*Page[PluginResultJob], error] {
-	return s.r.Pages(ctx, opts)
-}
-
-// Collect returns every job matching opts, failing with ErrTooMany rather
-// than returning more than maxJobs.
-func (s *PluginResultJobService) Collect(ctx context.Context, opts *PluginResultJobListOptions, maxJobs int) ([]*PluginResultJob, error) {
-	return s.r.Collect(ctx, opts, maxJobs)
-}
-
-// Count returns how many jobs match opts.
-func (s *PluginResultJobService) Count(ctx context.Context, opts *PluginResultJobListOptions) (int, *Response, error) {
-	return s.r.Count(ctx, opts)
-}
-
-// Get fetches job id (ErrNotFound when there is none).
-func (s *PluginResultJobService) Get(ctx context.Context, id int64) (*PluginResultJob, *Response, error) {
-	return s.r.Get(ctx, id)
-}
-
-// GetSet fetches several jobs in one request; it returns the ids not found.
-func (s *PluginResultJobService) GetSet(ctx context.Context, ids ...int64) ([]*PluginResultJob, []int64, *Response, error) {
-	return s.r.GetSet(ctx, ids...)
-}
-
-// Create POSTs job (its ID and ResourceURI are not sent) and returns the
-// created job: the server's body when it sent one, otherwise a copy of job
-// with ID and ResourceURI from the Location header (use CreateAndGet for
-// the stored object). POST is sent once unless ctx comes from
-// WithIdempotent. The Torrent Server itself refuses POST on this resource
-// (500): jobs are created by launching a plugin.
-func (s *PluginResultJobService) Create(ctx context.Context, job *PluginResultJob) (*PluginResultJob, *Response, error) {
-	if job == nil {
-		return nil, nil, &ConfigError{Msg: "nil job"}
+// SetState patches the job's state (PATCH {"state": ...}). The server sets
+// StartTime (Started) or EndTime (a terminal state) itself. A lost answer
+// is handled as by Patch: re-read, and an *OutcomeUnknownError when the job
+// holds another state now (another client changed it, or the PATCH was not
+// applied), never resent.
+func (s *PluginResultJobServiceOp) SetState(ctx context.Context, id int64, state JobState) (*Response, error) {
+	if strings.TrimSpace(string(state)) == "" {
+		return nil, &ConfigError{Msg: "SetState needs a state"}
 	}
-	out := new(PluginResultJob)
-	id, resp, err := s.r.Create(ctx, job.write(), out)
-	if err != nil {
-		return nil, resp, err
-	}
-	if out.ID == 0 {
-		*out = *job
-		out.ID = id
-		if u, err := s.r.client.resolve(s.r.detailPath(id), nil); err == nil {
-			out.ResourceURI = u.Path
-		}
-	}
-	return out, resp, nil
-}
-
-// CreateAndGet creates job, then fetches it as stored. When the fetch fails
-// the created id is still returned in the job (with only ID set).
-func (s *PluginResultJobService) CreateAndGet(ctx context.Context, job *PluginResultJob) (*PluginResultJob, *Response, error) {
-	created, resp, err := s.Create(ctx, job)
-	if err != nil {
-		return nil, resp, err
-	}
-	got, resp, err := s.Get(ctx, created.ID)
-	if err != nil {
-		return &PluginResultJob{ID: created.ID}, resp, err
-	}
-	return got, resp, nil
-}
-
-// Update replaces job id with job (PUT of every writable field; ID and
-// ResourceURI are not sent). The server answers 204 (or 200/201); when it
-// returns the object, it is returned, else nil.
-func (s *PluginResultJobService) Update(ctx context.Context, id int64, job *PluginResultJob) (*PluginResultJob, *Response, error) {
-	if job == nil {
-		return nil, nil, &ConfigError{Msg: "nil job"}
-	}
-	out := new(PluginResultJob)
-	resp, err := s.r.Update(ctx, id, job.write(), out)
-	if err != nil || len(resp.body) == 0 {
-		return nil, resp, err
-	}
-	return out, resp, nil
-}
-
-// Patch changes the fields set in patch on job id (202, no body). Changing
-// State makes the server set StartTime (Started) or EndTime (a terminal
-// state). The job is returned when the server sent it, else nil.
-func (s *PluginResultJobService) Patch(ctx context.Context, id int64, patch *PluginResultJobPatch) (*PluginResultJob, *Response, error) {
-	if patch == nil {
-		return nil, nil, &ConfigError{Msg: "nil patch"}
-	}
-	out := new(PluginResultJob)
-	resp, err := s.r.Patch(ctx, id, patch, out)
-	if err != nil || len(resp.body) == 0 {
-		return nil, resp, err
-	}
-	return out, resp, nil
-}
-
-// SetState patches the job's state (a shorthand for Patch).
-func (s *PluginResultJobService) SetState(ctx context.Context, id int64, state JobState) (*Response, error) {
 	_, resp, err := s.Patch(ctx, id, &PluginResultJobPatch{State: state})
 	return resp, err
 }
@@ -301,7 +263,7 @@ func (s *PluginResultJobService) SetState(ctx context.Context, id int64, state J
 // did not overcome (a deleted job is ErrNotFound); either way with the job
 // as last read, or nil. A job left in a state the server does not store
 // never counts as terminal: bound the wait with ctx.
-func (s *PluginResultJobService) WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error) {
+func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error) {
 	if interval <= 0 {
 		return nil, &ConfigError{Msg: "WaitTerminal needs a positive interval"}
 	}
@@ -329,47 +291,4 @@ func (s *PluginResultJobService) WaitTerminal(ctx context.Context, id int64, int
 		case <-t.C:
 		}
 	}
-}
-
-// Delete deletes job id (204).
-func (s *PluginResultJobService) Delete(ctx context.Context, id int64) (*Response, error) {
-	return s.r.Delete(ctx, id)
-}
-
-// Schema fetches the resource's schema; filters are then checked against
-// its filtering.
-func (s *PluginResultJobService) Schema(ctx context.Context) (*Schema, *Response, error) {
-	return s.r.Schema(ctx)
-}
-
-// CheckSchema fetches the schema and reports fields the server added,
-// lacks or retyped compared with PluginResultJob.
-func (s *PluginResultJobService) CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error) {
-	return s.r.CheckSchema(ctx)
-}
-
-// BulkPatch updates jobs (patches naming their ResourceURI) and deletes
-// the jobs at deleteURIs in one atomic request (202).
-func (s *PluginResultJobService) BulkPatch(ctx context.Context, updates []*PluginResultJobBulkUpdate, deleteURIs []string) (*Response, error) {
-	objs := make([]any, len(updates))
-	for i, u := range updates {
-		if u == nil || u.ResourceURI == "" {
-			return nil, &ConfigError{Msg: "each bulk update needs the job's ResourceURI"}
-		}
-		objs[i] = u
-	}
-	return s.r.BulkPatch(ctx, objs, deleteURIs)
-}
-
-// PluginResultJobBulkUpdate is one job's changes in a BulkPatch.
-type PluginResultJobBulkUpdate struct {
-	ResourceURI string `json:"resource_uri"`
-	PluginResultJobPatch
-}
-
-// DeleteAllMatching deletes EVERY job matching opts. It refuses options
-// without a filter, or with a filter the resource does not know, before any
-// request: the server would delete every job.
-func (s *PluginResultJobService) DeleteAllMatching(ctx context.Context, opts *PluginResultJobListOptions) (*Response, error) {
-	return s.r.DeleteAllMatching(ctx, opts)
 }

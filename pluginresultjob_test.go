@@ -34,9 +34,9 @@ func TestFixtureDecodesFieldByField(t *testing.T) {
 	assert.Equal(t, StateCompleted, j.State)
 	assert.True(t, j.State.IsTerminal())
 	require.NotNil(t, j.StartTime)
-	assert.Equal(t, time.Date(2017, 8, 9, 20, 26, 3, 549000, time.UTC), j.StartTime.UTC())
+	assert.Equal(t, time.Date(2017, 8, 9, 20, 26, 3, 549000000, time.UTC), j.StartTime.UTC())
 	require.NotNil(t, j.EndTime)
-	assert.Equal(t, time.Date(2017, 8, 9, 20, 30, 11, 942000, time.UTC), j.EndTime.UTC())
+	assert.Equal(t, time.Date(2017, 8, 9, 20, 30, 11, 942000000, time.UTC), j.EndTime.UTC())
 	assert.Equal(t, RunLevelLast, j.RunLevel)
 	assert.Equal(t, "/rundb/api/v1/PluginResultJob/19/", j.ResourceURI)
 
@@ -159,10 +159,11 @@ func TestUpdateNeverSendsIDOrURI(t *testing.T) {
 	cfg, err := JobConfigFromJSON([]byte(`{"x": "1.0", "n": 1.50}`))
 	require.NoError(t, err)
 	st := NewTime(time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC))
-	j, resp, err := c.PluginResultJobs.Update(context.Background(), 19, &PluginResultJob{
+	read := &PluginResultJob{
 		ID: 19, ResourceURI: "/rundb/api/v1/PluginResultJob/19/", State: StateStarted,
 		GridEngineJobID: Ptr[int64](5), StartTime: &st, Config: cfg, RunLevel: RunLevelBlock,
-	})
+	}
+	j, resp, err := c.PluginResultJobs.Update(context.Background(), 19, read.ToWrite())
 	require.NoError(t, err)
 	assert.Nil(t, j)
 	assert.Equal(t, 204, resp.StatusCode)
@@ -183,11 +184,9 @@ func TestCreateReturnsIDFromLocation(t *testing.T) {
 	var body []byte
 	gock.New(gockBase).Post(jobsPath).AddMatcher(captureBody(&body)).
 		Reply(201).SetHeader("Location", gockBase+jobsPath+"123/")
-	j, resp, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJob{ID: 5, State: StateQueued, RunLevel: RunLevelDefault})
+	id, resp, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJobWrite{State: StateQueued, RunLevel: RunLevelDefault})
 	require.NoError(t, err)
-	assert.Equal(t, int64(123), j.ID)
-	assert.Equal(t, jobsPath+"123/", j.ResourceURI)
-	assert.Equal(t, StateQueued, j.State)
+	assert.Equal(t, int64(123), id)
 	assert.Equal(t, gockBase+jobsPath+"123/", resp.Location)
 	assert.NotContains(t, string(body), `"id"`)
 	assert.JSONEq(t, `{"grid_engine_jobid": null, "state": "Queued", "starttime": null, "endtime": null, "config": {}, "run_level": "default"}`, string(body))
@@ -197,8 +196,9 @@ func TestCreateAndGetFetchesStoredJob(t *testing.T) {
 	c := newGockClient(t)
 	gock.New(gockBase).Post(jobsPath).Reply(201).SetHeader("Location", jobsPath+"7/")
 	gock.New(gockBase).Get(jobsPath + "7/").Reply(200).JSON(`{"id": 7, "state": "Pending", "config": {}, "run_level": "pre", "resource_uri": "/rundb/api/v1/PluginResultJob/7/"}`)
-	j, _, err := c.PluginResultJobs.CreateAndGet(context.Background(), &PluginResultJob{State: StateQueued})
+	j, id, _, err := c.PluginResultJobs.CreateAndGet(context.Background(), &PluginResultJobWrite{State: StateQueued})
 	require.NoError(t, err)
+	assert.Equal(t, int64(7), id)
 	assert.Equal(t, int64(7), j.ID)
 	assert.Equal(t, StatePending, j.State, "the stored object, not the sent one")
 }
@@ -206,7 +206,7 @@ func TestCreateAndGetFetchesStoredJob(t *testing.T) {
 func TestCreateWithoutLocationIsDecodeError(t *testing.T) {
 	c := newGockClient(t)
 	gock.New(gockBase).Post(jobsPath).Reply(201)
-	_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJob{State: StateQueued})
+	_, _, err := c.PluginResultJobs.Create(context.Background(), &PluginResultJobWrite{State: StateQueued})
 	var de *DecodeError
 	require.ErrorAs(t, err, &de)
 	assert.Contains(t, err.Error(), "Location")
@@ -231,7 +231,7 @@ func TestEveryPathEndsWithSlash(t *testing.T) {
 	ctx := context.Background()
 	_, _, _ = c.PluginResultJobs.List(ctx, nil)
 	_, _, _ = c.PluginResultJobs.Get(ctx, 3)
-	_, _, _ = c.PluginResultJobs.Update(ctx, 3, &PluginResultJob{State: StateError})
+	_, _, _ = c.PluginResultJobs.Update(ctx, 3, &PluginResultJobWrite{State: StateError})
 	_, _, _ = c.PluginResultJobs.Patch(ctx, 3, &PluginResultJobPatch{State: StateError})
 	_, _ = c.PluginResultJobs.Delete(ctx, 3)
 	_, _, _, _ = c.PluginResultJobs.GetSet(ctx, 1, 3)

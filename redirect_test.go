@@ -48,12 +48,12 @@ func TestRedirectOfWriteIsNotFollowed(t *testing.T) {
 	calls := map[string]func(c *Client) error{
 		"PATCH": func(c *Client) error { _, err := c.PluginResultJobs.SetState(ctx, 5, StateCompleted); return err },
 		"PUT": func(c *Client) error {
-			_, _, err := c.PluginResultJobs.Update(ctx, 5, &PluginResultJob{State: StateError})
+			_, _, err := c.PluginResultJobs.Update(ctx, 5, &PluginResultJobWrite{State: StateError})
 			return err
 		},
 		"DELETE": func(c *Client) error { _, err := c.PluginResultJobs.Delete(ctx, 5); return err },
 		"POST": func(c *Client) error {
-			_, _, err := c.PluginResultJobs.Create(ctx, &PluginResultJob{State: StateQueued})
+			_, _, err := c.PluginResultJobs.Create(ctx, &PluginResultJobWrite{State: StateQueued})
 			return err
 		},
 	}

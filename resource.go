@@ -7,14 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/google/go-querystring/query"
 )
 
 // ResourceSpec describes a tastypie resource to the generic core.
@@ -25,7 +21,8 @@ type ResourceSpec[T any] struct {
 	// ID returns an object's id (used for consistent iteration).
 	ID func(*T) int64
 	// Fields maps every field the Go type knows to its tastypie schema type
-	// ("integer", "string", "datetime", ...), for CheckSchema.
+	// ("integer", "string", "datetime", ...), for CheckSchema and for
+	// comparing a re-read object with a write whose answer was lost.
 	Fields map[string]string
 	// Filters maps each filterable field to the lookups it allows; nil
 	// means every lookup (tastypie's ALL). Used until the server's schema
@@ -34,15 +31,30 @@ type ResourceSpec[T any] struct {
 	// Relations lists filterable fields that may be followed
 	// (ALL_WITH_RELATIONS), as in "plugin__name".
 	Relations []string
+	// Ordering lists the fields the library knows the server accepts in
+	// order_by, before the schema has been fetched; nil when it knows none.
+	Ordering []string
 	// NewestFirst says the server lists by descending id, so iteration can
 	// use keyset paging (id__lt) by default.
 	NewestFirst bool
+	// Stamped maps a field the server sets itself on a write to the field
+	// whose change makes it do so ("endtime": "state": a PATCH to a
+	// terminal state stamps endtime). A re-read after a lost answer does not
+	// compare a stamped field when the write also sent its trigger.
+	Stamped map[string]string
 }
 
-// Resource is the generic core shared by every service: typed access to one
-// tastypie resource. Services wrap it with typed options; use NewResource
-// to reach a resource this package has no service for.
-type Resource[T any] struct {
+// ListOptionsType is satisfied by ListOptions and by every struct that
+// embeds it: the list options of a resource.
+type ListOptionsType interface {
+	listOptions() ListOptions
+}
+
+// ReadResource is the generic core's read side of one tastypie resource:
+// lists, iteration, single and multi-get, schema. T is the read model and O
+// the resource's list options. Services embed it; use NewReadResource to
+// reach a read-only resource this package has no service for.
+type ReadResource[T any, O ListOptionsType] struct {
 	client *Client
 	spec   ResourceSpec[T]
 
@@ -50,22 +62,58 @@ type Resource[T any] struct {
 	schema *Schema
 }
 
-// NewResource returns the generic core for the resource spec describes.
-// It panics if spec.Name is empty, a programming error.
-func NewResource[T any](c *Client, spec ResourceSpec[T]) *Resource[T] {
+// PatchResource adds the writes that change or delete existing objects
+// (detail PATCH, DELETE, bulk PATCH, DeleteAllMatching) to a ReadResource.
+// P is the resource's partial-update type.
+type PatchResource[T any, O ListOptionsType, P any] struct {
+	*ReadResource[T, O]
+}
+
+// Resource is the whole generic core of one tastypie resource: reads,
+// PATCH and DELETE, and the writes of whole objects (POST, PUT) in the
+// write type W. Use NewResource to reach a resource this package has no
+// service for.
+type Resource[T any, O ListOptionsType, W any, P any] struct {
+	*PatchResource[T, O, P]
+}
+
+// NewReadResource returns the read-only core for the resource spec
+// describes, registered with c so that Client.Do checks the filters of its
+// list URLs too. It panics if spec.Name is empty or holds a '/', a
+// programming error.
+func NewReadResource[T any, O ListOptionsType](c *Client, spec ResourceSpec[T]) *ReadResource[T, O] {
 	if spec.Name == "" || strings.Contains(spec.Name, "/") {
-		panic("tsapi: NewResource needs a resource name without '/'")
+		panic("tsapi: a resource needs a name without '/'")
 	}
-	return &Resource[T]{client: c, spec: spec}
+	r := &ReadResource[T, O]{client: c, spec: spec}
+	c.register(r)
+	return r
+}
+
+// NewPatchResource returns the core for a resource whose objects can be
+// patched and deleted but not created or replaced (see NewReadResource).
+func NewPatchResource[T any, O ListOptionsType, P any](c *Client, spec ResourceSpec[T]) *PatchResource[T, O, P] {
+	return &PatchResource[T, O, P]{NewReadResource[T, O](c, spec)}
+}
+
+// NewResource returns the whole core for the resource spec describes (see
+// NewReadResource).
+func NewResource[T any, O ListOptionsType, W any, P any](c *Client, spec ResourceSpec[T]) *Resource[T, O, W, P] {
+	return &Resource[T, O, W, P]{NewPatchResource[T, O, P](c, spec)}
 }
 
 // Name returns the resource's URL name.
-func (r *Resource[T]) Name() string { return r.spec.Name }
+func (r *ReadResource[T, O]) Name() string { return r.spec.Name }
 
-func (r *Resource[T]) listPath() string { return r.spec.Name + "/" }
+func (r *ReadResource[T, O]) listPath() string { return r.spec.Name + "/" }
 
-func (r *Resource[T]) detailPath(id int64) string {
+func (r *ReadResource[T, O]) detailPath(id int64) string {
 	return r.spec.Name + "/" + strconv.FormatInt(id, 10) + "/"
+}
+
+// resourceURI is the path the server names object id by.
+func (r *ReadResource[T, O]) resourceURI(id int64) string {
+	return r.client.baseURL.Path + r.detailPath(id)
 }
 
 func checkID(id int64) error {
@@ -81,11 +129,11 @@ type listPage[T any] struct {
 	Objects []*T  `json:"objects"`
 }
 
-// List fetches one page of objects matching opts (a typed options struct
-// encoded with go-querystring, or url.Values). The page's Meta is on the
-// Response. Filters are checked before the request: see CheckQuery.
-func (r *Resource[T]) List(ctx context.Context, opts any) ([]*T, *Response, error) {
-	q, _, err := r.Query(opts)
+// List fetches one page of objects matching opts (nil: no filter). The
+// page's Meta is on the Response. Filters are checked before the request:
+// an unknown one is a *ConfigError (ErrInvalidOption).
+func (r *ReadResource[T, O]) List(ctx context.Context, opts *O) ([]*T, *Response, error) {
+	q, _, err := r.query(opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -94,9 +142,9 @@ func (r *Resource[T]) List(ctx context.Context, opts any) ([]*T, *Response, erro
 
 // listURL fetches the page at path (relative to the API root or absolute
 // on the server) with query q.
-func (r *Resource[T]) listURL(ctx context.Context, path string, q url.Values) ([]*T, *Response, error) {
+func (r *ReadResource[T, O]) listURL(ctx context.Context, path string, q url.Values) ([]*T, *Response, error) {
 	var page listPage[T]
-	resp, err := r.client.Do(ctx, &Request{Method: http.MethodGet, Path: path, Query: q}, &page)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: path, Query: q}, modeRead, &page)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -112,12 +160,12 @@ func (r *Resource[T]) listURL(ctx context.Context, path string, q url.Values) ([
 
 // Get fetches the object with id. A missing object is an *APIError
 // matching ErrNotFound.
-func (r *Resource[T]) Get(ctx context.Context, id int64) (*T, *Response, error) {
+func (r *ReadResource[T, O]) Get(ctx context.Context, id int64) (*T, *Response, error) {
 	if err := checkID(id); err != nil {
 		return nil, nil, err
 	}
 	v := new(T)
-	resp, err := r.client.Do(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, v)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, modeRead, v)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -127,86 +175,137 @@ func (r *Resource[T]) Get(ctx context.Context, id int64) (*T, *Response, error) 
 	return v, resp, nil
 }
 
-// Create POSTs body (id and resource_uri are never sent). It returns the
-// new object's id, read from the Location header, and decodes the object
-// into out when the server returned it (out may be nil). POST is sent once
-// unless WithIdempotent marks ctx.
-func (r *Resource[T]) Create(ctx context.Context, body any, out *T) (int64, *Response, error) {
-	b, err := writeBody(body)
+// decoded returns the object the server sent in resp, or nil when the
+// answer had no body (tastypie answers writes with none).
+func decoded[T any](resp *Response) (*T, error) {
+	if resp == nil || len(bytes.TrimSpace(resp.body)) == 0 {
+		return nil, nil
+	}
+	v := new(T)
+	if err := json.Unmarshal(resp.body, v); err != nil {
+		return nil, newDecodeError(resp, err)
+	}
+	return v, nil
+}
+
+// Create POSTs w and returns the new object's id, read from the Location
+// header of the 201 answer. It is sent once: it is resent only when the
+// first attempt surely did not reach the server (no connection, or a 429
+// or 503 answer). When the answer to an attempt that reached the server is
+// lost, it returns an *OutcomeUnknownError (ErrOutcomeUnknown): the object
+// may or may not exist. An answer of 201 is a success even when ctx ends
+// right after it.
+func (r *Resource[T, O, W, P]) Create(ctx context.Context, w *W) (int64, *Response, error) {
+	b, err := writeBody(w)
 	if err != nil {
 		return 0, nil, err
 	}
-	resp, err := r.client.Do(ctx, &Request{Method: http.MethodPost, Path: r.listPath(), Body: b, Idempotent: idempotentCtx(ctx)}, out)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodPost, Path: r.listPath(), Body: b}, modeOnce, nil)
 	if err != nil {
 		return 0, resp, err
 	}
 	id, err := idFromLocation(resp.Location)
-	if err != nil && out != nil && r.spec.ID != nil && len(bytes.TrimSpace(resp.body)) > 0 {
-		id, err = r.spec.ID(out), nil
-	}
 	if err != nil {
 		return 0, resp, newDecodeError(resp, err)
 	}
 	return id, resp, nil
 }
 
-// Update PUTs body as the whole object id (id and resource_uri are never
-// sent). It decodes the answer into out when the server returned one.
-func (r *Resource[T]) Update(ctx context.Context, id int64, body any, out *T) (*Response, error) {
-	if err := checkID(id); err != nil {
-		return nil, err
-	}
-	b, err := writeBody(body)
+// CreateAndGet creates w (see Create), then fetches the object as stored.
+// When the fetch fails it returns the created id with the error.
+func (r *Resource[T, O, W, P]) CreateAndGet(ctx context.Context, w *W) (*T, int64, *Response, error) {
+	id, resp, err := r.Create(ctx, w)
 	if err != nil {
-		return nil, err
+		return nil, 0, resp, err
 	}
-	return r.client.Do(ctx, &Request{Method: http.MethodPut, Path: r.detailPath(id), Body: b}, out)
+	got, resp, err := r.Get(ctx, id)
+	return got, id, resp, err
 }
 
-// Patch PATCHes the fields in body onto object id (id and resource_uri are
-// never sent). tastypie answers 202 with no body; the answer is decoded
-// into out when there is one. A detail PATCH sets fixed values, so it is
-// retried like a PUT.
-func (r *Resource[T]) Patch(ctx context.Context, id int64, body any, out *T) (*Response, error) {
+// Update PUTs w as the whole object id. tastypie answers 204 with no body;
+// the object is returned when the server sent it, else nil. When the answer
+// is lost, Update re-reads the object: if every field holds what w sent, it
+// reports success (with Response.Verified and the object as read), else an
+// *OutcomeUnknownError naming the fields that differ. It never resends a
+// write that may have reached the server, so it never overwrites a change
+// another client made in between.
+func (r *Resource[T, O, W, P]) Update(ctx context.Context, id int64, w *W) (*T, *Response, error) {
 	if err := checkID(id); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	b, err := writeBody(body)
+	b, err := writeBody(w)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	return r.verifiedWrite(ctx, http.MethodPut, id, b)
+}
+
+// Patch PATCHes the fields set in p onto object id. tastypie answers 202
+// with no body; the object is returned when the server sent it, else nil.
+// A lost answer is handled as by Resource.Update: re-read and compared,
+// never resent.
+func (r *PatchResource[T, O, P]) Patch(ctx context.Context, id int64, p *P) (*T, *Response, error) {
+	if err := checkID(id); err != nil {
+		return nil, nil, err
+	}
+	b, err := writeBody(p)
+	if err != nil {
+		return nil, nil, err
 	}
 	if bytes.Equal(b, []byte("{}")) {
-		return nil, &ConfigError{Msg: "PATCH with no field to change"}
+		return nil, nil, &ConfigError{Msg: "PATCH with no field to change"}
 	}
-	return r.client.Do(ctx, &Request{Method: http.MethodPatch, Path: r.detailPath(id), Body: b, Idempotent: true}, out)
+	return r.verifiedWrite(ctx, http.MethodPatch, id, b)
 }
 
-// Delete deletes object id.
-func (r *Resource[T]) Delete(ctx context.Context, id int64) (*Response, error) {
+// verifiedWrite sends a PUT or PATCH of object id once, and after a lost
+// answer re-reads the object to tell the caller what happened.
+func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, id int64, body []byte) (*T, *Response, error) {
+	resp, err := r.client.call(ctx, &Request{Method: method, Path: r.detailPath(id), Body: body}, modeOnce, nil)
+	if err == nil {
+		out, derr := decoded[T](resp)
+		return out, resp, derr
+	}
+	unknown, ok := err.(*OutcomeUnknownError)
+	if !ok || ctx.Err() != nil {
+		return nil, resp, err
+	}
+	got, vresp, differs, verr := r.reread(ctx, id, body)
+	unknown.Checked = verr == nil
+	if verr != nil {
+		unknown.CheckErr = verr
+		return nil, resp, unknown
+	}
+	if len(differs) > 0 {
+		unknown.Differs = differs
+		return nil, vresp, unknown
+	}
+	vresp.Verified = true
+	vresp.Attempts = unknown.Attempts
+	return got, vresp, nil
+}
+
+// Delete deletes object id (204). DELETE is retried like a read: deleting
+// twice cannot write twice, and ids are never reused. When the answer to
+// an attempt was lost and a retry finds the object gone (404), Delete
+// reports success; resp.Attempts then says how many were sent.
+func (r *PatchResource[T, O, P]) Delete(ctx context.Context, id int64) (*Response, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	return r.client.Do(ctx, &Request{Method: http.MethodDelete, Path: r.detailPath(id)}, nil)
+	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.detailPath(id)}, modeDelete, nil)
 }
 
 // writeBody encodes body as a JSON object without "id" and "resource_uri":
 // tastypie treats a sent id as the row to write, which would re-target the
 // write.
 func writeBody(body any) ([]byte, error) {
-	if body == nil {
+	if body == nil || isNilPointer(body) {
 		return nil, &ConfigError{Msg: "nil body"}
 	}
-	var b []byte
-	switch v := body.(type) {
-	case []byte:
-		b = v
-	case json.RawMessage:
-		b = v
-	default:
-		var err error
-		if b, err = marshalBody(body); err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
-		}
+	b, err := marshalBody(body)
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
 	}
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(b, &m); err != nil || m == nil {
@@ -240,7 +339,8 @@ func idFromLocation(loc string) (int64, error) {
 }
 
 // IDFromURI returns the id at the end of a resource URI such as
-// "/rundb/api/v1/PluginResultJob/19/". It fails when there is none.
+// "/rundb/api/v1/PluginResultJob/19/". It fails with a *ConfigError when
+// there is none.
 func IDFromURI(uri string) (int64, error) {
 	id, err := idFromLocation(uri)
 	if err != nil {
@@ -249,153 +349,15 @@ func IDFromURI(uri string) (int64, error) {
 	return id, nil
 }
 
-type idempotentKey struct{}
-
-// WithIdempotent marks the calls made with the returned context as safe to
-// send more than once, so that a POST or bulk PATCH is retried like a GET.
-// Use it only when a duplicate cannot happen or does no harm.
-func WithIdempotent(ctx context.Context) context.Context {
-	return context.WithValue(ctx, idempotentKey{}, true)
-}
-
-func idempotentCtx(ctx context.Context) bool {
-	if ctx == nil {
-		return false // Do refuses a nil context
-	}
-	v, _ := ctx.Value(idempotentKey{}).(bool)
-	return v
-}
-
-// queryTerms are Django's lookups, which tastypie's ALL accepts.
-var queryTerms = []string{
-	"exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte",
-	"startswith", "istartswith", "endswith", "iendswith", "range", "year", "month", "day",
-	"week_day", "hour", "minute", "second", "isnull", "search", "regex", "iregex",
-}
-
-// reservedParams are query parameters that are not filters.
-var reservedParams = map[string]bool{"limit": true, "offset": true, "format": true}
-
-// Query encodes opts (a typed options struct, or url.Values) and checks
-// every filter name against the resource. It returns the query, the
-// ListOptions embedded in opts (or nil), and a *ConfigError (ErrInvalidOption)
-// naming the first filter the resource does not know.
-func (r *Resource[T]) Query(opts any) (url.Values, *ListOptions, error) {
-	q := url.Values{}
-	var lo *ListOptions
-	if opts != nil && !isNilPointer(opts) {
-		switch o := opts.(type) {
-		case url.Values:
-			for k, vs := range o {
-				q[k] = slices.Clone(vs)
-			}
-		default:
-			v, err := query.Values(opts)
-			if err != nil {
-				return nil, nil, &ConfigError{Msg: fmt.Sprintf("encoding options: %v", err)}
-			}
-			q = v
-		}
-		if h, ok := opts.(interface{ listOptions() *ListOptions }); ok {
-			lo = h.listOptions()
-			for k, vs := range lo.Filters {
-				if _, dup := q[k]; dup {
-					return nil, nil, &ConfigError{Msg: fmt.Sprintf("filter %q given twice (as a field and in Filters)", k)}
-				}
-				q[k] = slices.Clone(vs)
-			}
-		}
-	}
-	if err := r.CheckQuery(q); err != nil {
-		return nil, nil, err
-	}
-	return q, lo, nil
-}
-
-func isNilPointer(v any) bool {
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
-
-// CheckQuery returns a *ConfigError for the first parameter in q that the
-// resource does not accept as a filter. The Torrent Server silently ignores
-// unknown filter names and then lists (or deletes) everything, so the
-// library refuses them. Names are checked against the schema's filtering
-// once Schema has been fetched, and against the library's own list before.
-// order_by is refused unless the fetched schema lists the field under
-// ordering (PluginResultJob allows none: the server answers 400).
-func (r *Resource[T]) CheckQuery(q url.Values) error {
-	r.mu.RLock()
-	s := r.schema
-	r.mu.RUnlock()
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if reservedParams[k] {
-			continue
-		}
-		if k == "order_by" {
-			for _, v := range q[k] {
-				field := strings.TrimPrefix(v, "-")
-				if s == nil || !slices.Contains(s.Ordering, field) {
-					return &ConfigError{Msg: fmt.Sprintf("%s cannot be ordered by %q (the server allows no such ordering and answers 400)", r.spec.Name, field)}
-				}
-			}
-			continue
-		}
-		if err := r.checkFilter(k, s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (r *Resource[T]) checkFilter(name string, s *Schema) error {
-	parts := strings.Split(name, "__")
-	field := parts[0]
-	rest := parts[1:]
-	lookup := "exact"
-	if len(rest) > 0 && slices.Contains(queryTerms, rest[len(rest)-1]) {
-		lookup = rest[len(rest)-1]
-		rest = rest[:len(rest)-1]
-	}
-	var allowed []string // nil: any lookup
-	var relations, known bool
-	if s != nil {
-		// A name in filtering that is not a field of the resource (the
-		// Torrent Server lists plugin_result on PluginResultJob) is
-		// ignored by the server: refuse it like an unknown name.
-		rule, ok := s.Filtering[field]
-		_, isField := s.Fields[field]
-		known = ok && isField
-		relations = rule.WithRelations
-		if !rule.All && !rule.WithRelations {
-			allowed = rule.Lookups
-		}
-	} else {
-		var ok bool
-		allowed, ok = r.spec.Filters[field]
-		known = ok
-		relations = slices.Contains(r.spec.Relations, field)
-	}
-	if !known {
-		return &ConfigError{Msg: fmt.Sprintf("%s has no filter %q (the server would ignore it and match everything)", r.spec.Name, name)}
-	}
-	if len(rest) > 0 && !relations {
-		return &ConfigError{Msg: fmt.Sprintf("%s filter %q: %q is not a lookup, and %s is not a relation", r.spec.Name, name, rest[0], field)}
-	}
-	if len(rest) == 0 && allowed != nil && !slices.Contains(allowed, lookup) {
-		return &ConfigError{Msg: fmt.Sprintf("%s filter %q: lookup %q is not allowed on %s", r.spec.Name, name, lookup, field)}
-	}
-	return nil
-}
-
 // setSchema stores a fetched schema for filter checks.
-func (r *Resource[T]) setSchema(s *Schema) {
+func (r *ReadResource[T, O]) setSchema(s *Schema) {
 	r.mu.Lock()
 	r.schema = s
 	r.mu.Unlock()
+}
+
+func (r *ReadResource[T, O]) fetchedSchema() *Schema {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.schema
 }

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tsapi-go/tsapi/internal/refserver"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"gopkg.in/h2non/gock.v1"
@@ -410,11 +412,7 @@ func TestPluginKeyInNoErrorNorLog(t *testing.T) {
 // the test when none runs (internal/tastypieserver/server.sh start).
 func rtReferenceServer(t *testing.T) string {
 	t.Helper()
-	s := os.Getenv("TSAPI_TEST_SERVER")
-	if s == "" {
-		t.Skip("TSAPI_TEST_SERVER is not set (start internal/tastypieserver/server.sh)")
-	}
-	return s
+	return refserver.Lock(t)
 }
 
 // TestPluginRunOnReferenceServer launches a plugin on the real tastypie

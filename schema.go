@@ -102,9 +102,9 @@ func (f FilterRule) Allows(lookup string) bool {
 
 // Schema fetches the resource's schema. The Resource keeps it, and from then
 // on checks filter names and order_by against its filtering and ordering.
-func (r *Resource[T]) Schema(ctx context.Context) (*Schema, *Response, error) {
+func (r *ReadResource[T, O]) Schema(ctx context.Context) (*Schema, *Response, error) {
 	var s Schema
-	resp, err := r.client.Do(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/schema/"}, &s)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/schema/"}, modeRead, &s)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -157,7 +157,7 @@ func (d *SchemaDrift) String() string {
 }
 
 // Drift compares s with the fields the library knows for resource r.
-func (r *Resource[T]) Drift(s *Schema) *SchemaDrift {
+func (r *ReadResource[T, O]) Drift(s *Schema) *SchemaDrift {
 	d := &SchemaDrift{}
 	for name, f := range s.Fields {
 		lib, ok := r.spec.Fields[name]
@@ -181,7 +181,7 @@ func (r *Resource[T]) Drift(s *Schema) *SchemaDrift {
 
 // CheckSchema fetches the server's schema and compares it with the fields
 // the library knows (see Drift).
-func (r *Resource[T]) CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error) {
+func (r *ReadResource[T, O]) CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error) {
 	s, resp, err := r.Schema(ctx)
 	if err != nil {
 		return nil, resp, err

@@ -68,7 +68,7 @@ func TestSchemaFilterThatIsNoFieldStaysRefused(t *testing.T) {
 	_, err = c.PluginResultJobs.DeleteAllMatching(context.Background(),
 		&PluginResultJobListOptions{ListOptions: ListOptions{Filters: url.Values{"plugin_result": {"5"}}}})
 	assert.ErrorIs(t, err, ErrInvalidOption)
-	assert.NoError(t, c.PluginResultJobs.Resource().CheckQuery(url.Values{"state__in": {"Queued"}}))
+	assert.NoError(t, c.PluginResultJobs.(*PluginResultJobServiceOp).CheckQuery(url.Values{"state__in": {"Queued"}}))
 }
 
 func TestFilterRuleForms(t *testing.T) {
@@ -129,7 +129,16 @@ func TestUnknownFilterIsRefusedBeforeAnyRequest(t *testing.T) {
 	}
 	_, _, err := c.PluginResultJobs.List(ctx, &PluginResultJobListOptions{ListOptions: ListOptions{OrderBy: []string{"-id"}}})
 	assert.ErrorIs(t, err, ErrInvalidOption)
-	assert.ErrorContains(t, err, "400")
+	// Before the schema is fetched the library says what it knows, and no
+	// more: it does not claim the server would refuse.
+	assert.ErrorContains(t, err, "not known to be allowed")
+	assert.ErrorContains(t, err, "call Schema")
+	assert.NotContains(t, err.Error(), "400")
+	// plugin results are known to be ordered by their fields.
+	_, err = c.PluginResults.(*PluginResultServiceOp).Query(&PluginResultListOptions{ListOptions: ListOptions{OrderBy: []string{"-id"}}})
+	assert.NoError(t, err)
+	_, err = c.PluginResults.(*PluginResultServiceOp).Query(&PluginResultListOptions{ListOptions: ListOptions{OrderBy: []string{"pluginName"}}})
+	assert.ErrorContains(t, err, "the library knows ordering by id, result")
 	assert.Empty(t, gock.GetUnmatchedRequests())
 }
 
@@ -143,7 +152,7 @@ func TestListDeleteWithoutFilterIsRefused(t *testing.T) {
 	}
 	_, err := c.PluginResultJobs.DeleteAllMatching(ctx, &PluginResultJobListOptions{State: StateError, ListOptions: ListOptions{Limit: 5}})
 	assert.ErrorContains(t, err, "does not take limit")
-	_, err = c.PluginResultJobs.Resource().ReplaceAllMatching(ctx, nil, nil)
+	_, err = c.PluginResultJobs.(*PluginResultJobServiceOp).ReplaceAllMatching(ctx, nil, nil)
 	assert.ErrorIs(t, err, ErrInvalidOption)
 	assert.Empty(t, gock.GetUnmatchedRequests())
 
@@ -159,11 +168,13 @@ func TestFiltersFollowFetchedSchema(t *testing.T) {
 	gock.New(gockBase).Get(jobsPath + "schema/").Reply(200).JSON(schema)
 	_, _, err := c.PluginResultJobs.Schema(context.Background())
 	require.NoError(t, err)
-	r := c.PluginResultJobs.Resource()
+	r := c.PluginResultJobs.(*PluginResultJobServiceOp)
 	assert.NoError(t, r.CheckQuery(url.Values{"state__in": {"a,b"}, "id__gt": {"3"}, "order_by": {"-id"}}))
 	assert.ErrorIs(t, r.CheckQuery(url.Values{"state__contains": {"a"}}), ErrInvalidOption)
 	assert.ErrorIs(t, r.CheckQuery(url.Values{"run_level": {"pre"}}), ErrInvalidOption, "not in this schema's filtering")
-	assert.ErrorIs(t, r.CheckQuery(url.Values{"order_by": {"state"}}), ErrInvalidOption)
+	err = r.CheckQuery(url.Values{"order_by": {"state"}})
+	assert.ErrorIs(t, err, ErrInvalidOption)
+	assert.ErrorContains(t, err, "its schema allows ordering by id")
 }
 
 func TestGetSet(t *testing.T) {
@@ -186,17 +197,19 @@ func TestBulkPatchBody(t *testing.T) {
 	c := newGockClient(t)
 	var body []byte
 	gock.New(gockBase).Patch(jobsPath).AddMatcher(captureBody(&body)).Reply(202)
-	_, err := c.PluginResultJobs.BulkPatch(context.Background(), []*PluginResultJobBulkUpdate{
-		{ResourceURI: jobsPath + "4/", PluginResultJobPatch: PluginResultJobPatch{State: StateCancelled}},
-		{ResourceURI: jobsPath + "5/", PluginResultJobPatch: PluginResultJobPatch{EndTime: Null[Time]()}},
-	}, []string{jobsPath + "6/"})
+	_, err := c.PluginResultJobs.BulkPatch(context.Background(), []BulkUpdate[PluginResultJobPatch]{
+		{ID: 4, Patch: &PluginResultJobPatch{State: StateCancelled}},
+		{ID: 5, Patch: &PluginResultJobPatch{EndTime: Null[Time]()}},
+	}, []int64{6})
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"objects": [
 		{"resource_uri": "/rundb/api/v1/PluginResultJob/4/", "state": "Cancelled"},
 		{"resource_uri": "/rundb/api/v1/PluginResultJob/5/", "endtime": null}],
 		"deleted_objects": ["/rundb/api/v1/PluginResultJob/6/"]}`, string(body))
 
-	_, err = c.PluginResultJobs.BulkPatch(context.Background(), []*PluginResultJobBulkUpdate{{}}, nil)
+	_, err = c.PluginResultJobs.BulkPatch(context.Background(), []BulkUpdate[PluginResultJobPatch]{{}}, nil)
+	assert.ErrorIs(t, err, ErrInvalidOption)
+	_, err = c.PluginResultJobs.BulkPatch(context.Background(), []BulkUpdate[PluginResultJobPatch]{{ID: 4}}, nil)
 	assert.ErrorIs(t, err, ErrInvalidOption)
 	_, err = c.PluginResultJobs.BulkPatch(context.Background(), nil, nil)
 	assert.ErrorIs(t, err, ErrInvalidOption)

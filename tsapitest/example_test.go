@@ -73,14 +73,20 @@ func ExampleServer_AddFault() {
 	srv.AddJob(tsapitest.Job{State: "Queued"})
 	client, _ := srv.AdminClient(tsapi.WithRetry(0, 0, 0))
 
-	// The server applies the PATCH, then drops the connection mid-answer.
+	// The server applies the PATCH, then drops the connection mid-answer:
+	// the status line arrived, so the library reports the success.
 	srv.AddFault(tsapitest.Fault{Method: http.MethodPatch, Path: "PluginResultJob/", Drop: true})
 	_, err := client.PluginResultJobs.SetState(context.Background(), 1, tsapi.StateError)
-	var re *tsapi.RequestError
-	fmt.Println(errors.As(err, &re))
+	fmt.Println(err)
+	// A 504 from a proxy: the fake does not apply the PATCH, and the
+	// library, which cannot know that, reports the outcome unknown.
+	srv.AddFault(tsapitest.Fault{Method: http.MethodPatch, Status: http.StatusGatewayTimeout})
+	_, err = client.PluginResultJobs.SetState(context.Background(), 1, tsapi.StateCompleted)
+	fmt.Println(errors.Is(err, tsapi.ErrOutcomeUnknown))
 	job, _ := srv.Job(1)
 	fmt.Println(job.State)
 	// Output:
+	// <nil>
 	// true
 	// Error
 }
@@ -92,10 +98,10 @@ func ExampleWithJobCreate() {
 	defer srv.Close()
 	client, _ := srv.AdminClient()
 
-	job, resp, err := client.PluginResultJobs.Create(context.Background(), &tsapi.PluginResultJob{
+	id, resp, err := client.PluginResultJobs.Create(context.Background(), &tsapi.PluginResultJobWrite{
 		State: tsapi.StatePending, RunLevel: tsapi.RunLevelDefault,
 	})
-	fmt.Println(resp.StatusCode, job.ID, err)
+	fmt.Println(resp.StatusCode, id, err)
 	// Output:
 	// 201 1 <nil>
 }

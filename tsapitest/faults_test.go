@@ -83,17 +83,21 @@ func TestFaults(t *testing.T) {
 	_, resp, err = c.PluginResultJobs.Get(ctx, 1)
 	require.NoError(t, err)
 	assert.Equal(t, 2, resp.Attempts)
-	// ...a POST is not, although the server created the job.
+	// ...a POST is not resent: its 201 arrived before the body broke off,
+	// so the library reports the created job, once.
 	srv.AddFault(tsapitest.Fault{Method: "POST", Drop: true})
-	_, _, err = c.PluginResultJobs.Create(ctx, &tsapi.PluginResultJob{State: tsapi.StateQueued})
-	require.ErrorAs(t, err, &re)
-	assert.Len(t, srv.Jobs(), 4, "the write took effect")
-	// An empty answer (a 202) cut short is also a failure.
+	id, resp, err := c.PluginResultJobs.Create(ctx, &tsapi.PluginResultJobWrite{State: tsapi.StateQueued})
+	require.NoError(t, err)
+	assert.Equal(t, 1, resp.Attempts)
+	assert.Positive(t, id)
+	assert.Len(t, srv.Jobs(), 4, "the write took effect, once")
+	// A success status that arrived before the body broke off is a
+	// success: the server had done the write.
 	srv.AddFault(tsapitest.Fault{Method: "PATCH", Drop: true, Times: 10})
 	impatient, err = srv.AdminClient(tsapi.WithRetry(0, 0, 0))
 	require.NoError(t, err)
 	_, err = impatient.PluginResultJobs.SetState(ctx, 2, tsapi.StateArchived)
-	require.ErrorAs(t, err, &re)
+	require.NoError(t, err)
 	j, _ := srv.Job(2)
 	assert.Equal(t, "Archived", j.State)
 	srv.ClearFaults()
@@ -108,7 +112,9 @@ func TestFaults(t *testing.T) {
 	assert.Equal(t, "/rundb/api/v1/PluginResultJob/", reqs[0].Path)
 	assert.Equal(t, "Queued", reqs[0].Query.Get("state"))
 	assert.Equal(t, "state=Queued", reqs[0].RawQuery)
-	assert.Equal(t, adminAuth, reqs[0].Header.Get("Authorization"))
+	// The client holds a session by now: the cookie goes alone.
+	assert.Empty(t, reqs[0].Header.Get("Authorization"))
+	assert.Contains(t, reqs[0].Header.Get("Cookie"), "sessionid=")
 	assert.Equal(t, 200, reqs[0].Status)
 	_, err = c.PluginResultJobs.SetState(ctx, 1, tsapi.StateCompleted)
 	require.NoError(t, err)
@@ -145,7 +151,9 @@ func TestConcurrentUse(t *testing.T) {
 					_ = srv.Jobs()
 					_ = srv.Requests()
 				}
-				if err != nil && !errors.Is(err, tsapi.ErrUnavailable) {
+				// A 502 on a PATCH leaves its outcome unknown (the fake
+				// answers it without doing the write).
+				if err != nil && !errors.Is(err, tsapi.ErrUnavailable) && !errors.Is(err, tsapi.ErrOutcomeUnknown) {
 					errs <- err
 				}
 			}

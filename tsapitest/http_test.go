@@ -36,7 +36,7 @@ func TestProtocol(t *testing.T) {
 	// slash-less URL is redirected, and the slashed one is a canned 404.
 	assert.Equal(t, 301, do(t, srv, "GET", "PluginResultJob/1/extra", "").status)
 	assert.Equal(t, 404, do(t, srv, "GET", "PluginResultJob/1/extra/", "").status)
-	_, _, err = mustClient(t, srv).PluginResultJobs.Resource().List(context.Background(), nil)
+	_, _, err = mustClient(t, srv).PluginResultJobs.List(context.Background(), nil)
 	require.NoError(t, err)
 
 	// A detail id that is not a number: 404 with tastypie's canned body.

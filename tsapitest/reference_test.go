@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tsapi-go/tsapi/internal/refserver"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -24,10 +26,7 @@ import (
 // it resets (POST /_test/reset/) before every case: do not point it at a
 // server other tests use at the same time.
 func TestAgainstReference(t *testing.T) {
-	ref := os.Getenv("TSAPI_TEST_SERVER")
-	if ref == "" {
-		t.Skip("TSAPI_TEST_SERVER is not set (start internal/tastypieserver/server.sh)")
-	}
+	ref := refserver.Lock(t)
 	seed, err := os.ReadFile("../testdata/seed.json")
 	require.NoError(t, err)
 

@@ -35,7 +35,7 @@ func TestPatchStateSideEffects(t *testing.T) {
 	require.NoError(t, err)
 	a := do(t, srv, "GET", "PluginResultJob/1/", "")
 	assert.Contains(t, a.body, `"starttime": "2024-05-06T07:08:09.000123+00:00"`)
-	assert.Equal(t, 123000, got.StartTime.Nanosecond())
+	assert.Equal(t, 123000000, got.StartTime.Nanosecond(), "the library reads the real instant")
 
 	// Started -> Started: no change, no stamp.
 	srv.UpdateJob(id, func(j *tsapitest.Job) { j.StartTime = sent })
@@ -69,7 +69,7 @@ func TestPatchStateSideEffects(t *testing.T) {
 	// PUT and bulk PATCH go through the same save.
 	srv.UpdateJob(id, func(j *tsapitest.Job) { j.State = "Queued"; j.StartTime = nil })
 	j, _ = srv.Job(id)
-	job := &tsapi.PluginResultJob{State: tsapi.StateStarted, RunLevel: tsapi.RunLevelDefault}
+	job := &tsapi.PluginResultJobWrite{State: tsapi.StateStarted, RunLevel: tsapi.RunLevelDefault}
 	resp, err = func() (*tsapi.Response, error) { _, r, e := c.PluginResultJobs.Update(ctx, id, job); return r, e }()
 	require.NoError(t, err)
 	assert.Equal(t, 204, resp.StatusCode)
@@ -101,7 +101,7 @@ func TestWritesOnJobs(t *testing.T) {
 	assert.ErrorIs(t, err, tsapi.ErrNotFound)
 
 	// POST fails as on the Torrent Server.
-	_, _, err = c.PluginResultJobs.Create(ctx, &tsapi.PluginResultJob{State: tsapi.StateQueued})
+	_, _, err = c.PluginResultJobs.Create(ctx, &tsapi.PluginResultJobWrite{State: tsapi.StateQueued})
 	var ae *tsapi.APIError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, 500, ae.StatusCode)
@@ -169,10 +169,10 @@ func TestJobCreateOption(t *testing.T) {
 	ctx := context.Background()
 	pr := seedJobs(t, srv, 2)
 
-	job, resp, err := c.PluginResultJobs.Create(ctx, &tsapi.PluginResultJob{State: tsapi.StatePending, RunLevel: tsapi.RunLevelPre})
+	id, resp, err := c.PluginResultJobs.Create(ctx, &tsapi.PluginResultJobWrite{State: tsapi.StatePending, RunLevel: tsapi.RunLevelPre})
 	require.NoError(t, err)
 	assert.Equal(t, 201, resp.StatusCode)
-	assert.Equal(t, int64(3), job.ID)
+	assert.Equal(t, int64(3), id)
 	assert.Equal(t, srv.URL()+"/rundb/api/v1/PluginResultJob/3/", resp.Header.Get("Location"))
 	j, _ := srv.Job(3)
 	assert.Equal(t, "Pending", j.State)
@@ -196,9 +196,9 @@ func TestBulkAndListWrites(t *testing.T) {
 	seedJobs(t, srv, 30)
 
 	// Bulk PATCH: updates and deletes at once.
-	resp, err := c.PluginResultJobs.BulkPatch(ctx, []*tsapi.PluginResultJobBulkUpdate{
-		{ResourceURI: "/rundb/api/v1/PluginResultJob/6/", PluginResultJobPatch: tsapi.PluginResultJobPatch{State: tsapi.StateStarted}},
-	}, []string{"/rundb/api/v1/PluginResultJob/7/"})
+	resp, err := c.PluginResultJobs.BulkPatch(ctx, []tsapi.BulkUpdate[tsapi.PluginResultJobPatch]{
+		{ID: 6, Patch: &tsapi.PluginResultJobPatch{State: tsapi.StateStarted}},
+	}, []int64{7})
 	require.NoError(t, err)
 	assert.Equal(t, 202, resp.StatusCode)
 	j, _ := srv.Job(6)
@@ -208,9 +208,9 @@ func TestBulkAndListWrites(t *testing.T) {
 	assert.False(t, ok)
 
 	// Atomic: a missing object to delete undoes the update.
-	_, err = c.PluginResultJobs.BulkPatch(ctx, []*tsapi.PluginResultJobBulkUpdate{
-		{ResourceURI: "/rundb/api/v1/PluginResultJob/8/", PluginResultJobPatch: tsapi.PluginResultJobPatch{State: tsapi.StateError}},
-	}, []string{"/rundb/api/v1/PluginResultJob/999/"})
+	_, err = c.PluginResultJobs.BulkPatch(ctx, []tsapi.BulkUpdate[tsapi.PluginResultJobPatch]{
+		{ID: 8, Patch: &tsapi.PluginResultJobPatch{State: tsapi.StateError}},
+	}, []int64{999})
 	assert.ErrorIs(t, err, tsapi.ErrNotFound)
 	j, _ = srv.Job(8)
 	assert.Equal(t, "Resource", j.State)

@@ -2,8 +2,9 @@ package conformance
 
 import (
 	"net/http"
-	"os"
 	"testing"
+
+	"github.com/tsapi-go/tsapi/internal/refserver"
 
 	"github.com/stretchr/testify/require"
 )
@@ -12,10 +13,7 @@ import (
 // real django-tastypie named by $TSAPI_TEST_SERVER (started with
 // internal/tastypieserver/server.sh start).
 func TestReferenceServer(t *testing.T) {
-	base := os.Getenv("TSAPI_TEST_SERVER")
-	if base == "" {
-		t.Skip("TSAPI_TEST_SERVER is not set: start the reference server with internal/tastypieserver/server.sh start")
-	}
+	base := refserver.Lock(t)
 	Run(t, Target{Name: "reference", URL: base, Reset: func(t testing.TB) {
 		t.Helper()
 		resp, err := http.Post(base+"/_test/reset/", "application/json", nil)

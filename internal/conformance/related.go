@@ -131,21 +131,23 @@ func (s *suite) relatedResources(t *testing.T) {
 			Name    string `json:"name"`
 			Version string `json:"version"`
 		}
-		r := tsapi.NewResource(c, tsapi.ResourceSpec[plugin]{
+		r := tsapi.NewReadResource[plugin, tsapi.ListOptions](c, tsapi.ResourceSpec[plugin]{
 			Name:        "plugin",
 			ID:          func(p *plugin) int64 { return p.ID },
 			Filters:     map[string][]string{"name": nil},
 			NewestFirst: true,
 		})
-		got, err := r.Collect(s.ctx, url.Values{"name": {"variantCaller"}}, 10)
+		byName := &tsapi.ListOptions{Filters: url.Values{"name": {"variantCaller"}}}
+		byVersion := &tsapi.ListOptions{Filters: url.Values{"version": {"5.18.0.1"}}}
+		got, err := r.Collect(s.ctx, byName, 10)
 		require.NoError(t, err)
 		require.Len(t, got, 1)
 		assert.Equal(t, plugin{ID: 1, Name: "variantCaller", Version: "5.18.0.1"}, *got[0])
-		_, _, err = r.List(s.ctx, url.Values{"version": {"5.18.0.1"}})
+		_, _, err = r.List(s.ctx, byVersion)
 		assert.ErrorIs(t, err, tsapi.ErrInvalidOption, "only the filters the spec names")
 		_, _, err = r.Schema(s.ctx)
 		require.NoError(t, err)
-		_, _, err = r.List(s.ctx, url.Values{"version": {"5.18.0.1"}})
+		_, _, err = r.List(s.ctx, byVersion)
 		assert.NoError(t, err, "the fetched schema allows it")
 	})
 	s.check(t, "launch/unknown or inactive plugin is a 410, sent once", func(t *testing.T) {

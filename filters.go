@@ -1,0 +1,182 @@
+package tsapi
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/google/go-querystring/query"
+)
+
+// queryTerms are Django's lookups, which tastypie's ALL accepts.
+var queryTerms = []string{
+	"exact", "iexact", "contains", "icontains", "in", "gt", "gte", "lt", "lte",
+	"startswith", "istartswith", "endswith", "iendswith", "range", "year", "month", "day",
+	"week_day", "hour", "minute", "second", "isnull", "search", "regex", "iregex",
+}
+
+// reservedParams are query parameters that are not filters.
+var reservedParams = map[string]bool{"limit": true, "offset": true, "format": true}
+
+// queryChecker is what Client.Do asks of a registered resource.
+type queryChecker interface {
+	Name() string
+	CheckQuery(q url.Values) error
+}
+
+// Query encodes opts (nil: no filter) and checks every filter name against
+// the resource. It returns the query it would send, or a *ConfigError
+// (ErrInvalidOption) naming the first filter the resource does not know.
+func (r *ReadResource[T, O]) Query(opts *O) (url.Values, error) {
+	q, _, err := r.query(opts)
+	return q, err
+}
+
+// query encodes opts and returns the query with opts' ListOptions.
+func (r *ReadResource[T, O]) query(opts *O) (url.Values, ListOptions, error) {
+	q := url.Values{}
+	var lo ListOptions
+	if opts != nil {
+		v, err := query.Values(opts)
+		if err != nil {
+			return nil, lo, &ConfigError{Msg: fmt.Sprintf("encoding options: %v", err)}
+		}
+		q = v
+		lo = (*opts).listOptions()
+		for k, vs := range lo.Filters {
+			if _, dup := q[k]; dup {
+				return nil, lo, &ConfigError{Msg: fmt.Sprintf("filter %q given twice (as a field and in Filters)", k)}
+			}
+			q[k] = slices.Clone(vs)
+		}
+	}
+	if err := r.CheckQuery(q); err != nil {
+		return nil, lo, err
+	}
+	return q, lo, nil
+}
+
+func isNilPointer(v any) bool {
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// CheckQuery returns a *ConfigError (ErrInvalidOption) for the first
+// parameter in q that the resource does not accept as a filter. The Torrent
+// Server silently ignores unknown filter names and then lists (or deletes)
+// everything, so the library refuses them. Names are checked against the
+// schema's filtering once Schema has been fetched, and against the
+// library's own list before. order_by is checked against the schema's
+// ordering once fetched, and against the fields the library knows the
+// server orders by before.
+func (r *ReadResource[T, O]) CheckQuery(q url.Values) error {
+	s := r.fetchedSchema()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if reservedParams[k] {
+			continue
+		}
+		if k == "order_by" {
+			for _, v := range q[k] {
+				if err := r.checkOrdering(strings.TrimPrefix(v, "-"), s); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := r.checkFilter(k, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkOrdering says what is known of ordering by field.
+func (r *ReadResource[T, O]) checkOrdering(field string, s *Schema) error {
+	name := r.spec.Name
+	switch {
+	case s != nil && slices.Contains(s.Ordering, field):
+		return nil
+	case s != nil && len(s.Ordering) == 0:
+		return &ConfigError{Msg: fmt.Sprintf("%s cannot be ordered by %q: its schema allows no ordering (the server answers 400 to order_by)", name, field)}
+	case s != nil:
+		return &ConfigError{Msg: fmt.Sprintf("%s cannot be ordered by %q: its schema allows ordering by %s", name, field, strings.Join(s.Ordering, ", "))}
+	case slices.Contains(r.spec.Ordering, field):
+		return nil
+	case len(r.spec.Ordering) == 0:
+		return &ConfigError{Msg: fmt.Sprintf("%s: order_by %q is not known to be allowed: the library knows no ordering of %s, and its schema has not been fetched (call Schema to check against the server)", name, field, name)}
+	default:
+		return &ConfigError{Msg: fmt.Sprintf("%s: order_by %q is not known to be allowed: the library knows ordering by %s; call Schema to check against the server", name, field, strings.Join(r.spec.Ordering, ", "))}
+	}
+}
+
+func (r *ReadResource[T, O]) checkFilter(name string, s *Schema) error {
+	parts := strings.Split(name, "__")
+	field := parts[0]
+	rest := parts[1:]
+	lookup := "exact"
+	if len(rest) > 0 && slices.Contains(queryTerms, rest[len(rest)-1]) {
+		lookup = rest[len(rest)-1]
+		rest = rest[:len(rest)-1]
+	}
+	var allowed []string // nil: any lookup
+	var relations, known bool
+	if s != nil {
+		// A name in filtering that is not a field of the resource (the
+		// Torrent Server lists plugin_result on PluginResultJob) is
+		// ignored by the server: refuse it like an unknown name.
+		rule, ok := s.Filtering[field]
+		_, isField := s.Fields[field]
+		known = ok && isField
+		relations = rule.WithRelations
+		if !rule.All && !rule.WithRelations {
+			allowed = rule.Lookups
+		}
+	} else {
+		var ok bool
+		allowed, ok = r.spec.Filters[field]
+		known = ok
+		relations = slices.Contains(r.spec.Relations, field)
+	}
+	if !known {
+		return &ConfigError{Msg: fmt.Sprintf("%s has no filter %q (the server would ignore it and match everything)", r.spec.Name, name)}
+	}
+	if len(rest) > 0 && !relations {
+		return &ConfigError{Msg: fmt.Sprintf("%s filter %q: %q is not a lookup, and %s is not a relation", r.spec.Name, name, rest[0], field)}
+	}
+	if len(rest) == 0 && allowed != nil && !slices.Contains(allowed, lookup) {
+		return &ConfigError{Msg: fmt.Sprintf("%s filter %q: lookup %q is not allowed on %s", r.spec.Name, name, lookup, field)}
+	}
+	return nil
+}
+
+// hasFilter reports whether q holds at least one filter besides paging.
+func hasFilter(q url.Values) bool {
+	for k := range q {
+		if !reservedParams[k] && k != "order_by" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkDestructive refuses a query that would not bound what a DELETE or
+// PUT on a list URL removes.
+func checkDestructive(q url.Values, what, resource string) error {
+	if !hasFilter(q) {
+		return &ConfigError{Msg: what + " needs at least one filter: without one the server deletes every " + resource}
+	}
+	for _, k := range []string{"limit", "offset", "order_by"} {
+		if q.Get(k) != "" {
+			return &ConfigError{Msg: fmt.Sprintf("%s does not take %s: the server deletes every match regardless", what, k)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,428 @@
+package tsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptrace"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	retryablehttp "github.com/hashicorp/go-retryablehttp"
+)
+
+// Response wraps the HTTP response of a call. Its String, Format and
+// LogValue forms name the status, the method, the redacted URL and the
+// attempts, never the body or a header.
+type Response struct {
+	*http.Response
+
+	// Meta is the tastypie page metadata of a list call; nil otherwise.
+	Meta *Meta
+
+	// Attempts is how many times the request was sent (1 when it was not
+	// retried).
+	Attempts int
+
+	// Location is the Location header of a 201 Created answer (resolved
+	// against the server), or "".
+	Location string
+
+	// Verified is true when the answer to a write was lost and a re-read
+	// of the object found every field as the write sent it: the Response is
+	// then the re-read's.
+	Verified bool
+
+	body []byte
+	auth *credentials // secrets that errors built from this answer must hide
+}
+
+// String describes the answer without its body or headers, as
+// "tsapi.Response{202 Accepted, PATCH https://ts/rundb/api/v1/PluginResultJob/3/, 1 attempt}".
+func (r *Response) String() string {
+	if r == nil {
+		return "tsapi.Response(nil)"
+	}
+	var b strings.Builder
+	b.WriteString("tsapi.Response{")
+	if r.Response != nil {
+		b.WriteString(strconv.Itoa(r.StatusCode))
+		if t := http.StatusText(r.StatusCode); t != "" {
+			b.WriteString(" " + t)
+		}
+		if r.Request != nil && r.Request.URL != nil {
+			b.WriteString(", " + r.Request.Method + " " + redactURL(r.Request.URL))
+		}
+	}
+	fmt.Fprintf(&b, ", %d attempt", r.Attempts)
+	if r.Attempts != 1 {
+		b.WriteString("s")
+	}
+	if r.Verified {
+		b.WriteString(", verified by a re-read")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// Format makes every fmt verb (%v, %+v, %#v, %s) print String.
+func (r *Response) Format(f fmt.State, _ rune) { io.WriteString(f, r.String()) }
+
+// LogValue logs the status, the method, the redacted URL and the attempts.
+func (r *Response) LogValue() slog.Value {
+	if r == nil || r.Response == nil {
+		return slog.StringValue(r.String())
+	}
+	attrs := []slog.Attr{slog.Int("status", r.StatusCode), slog.Int("attempts", r.Attempts)}
+	if r.Request != nil && r.Request.URL != nil {
+		attrs = append(attrs, slog.String("method", r.Request.Method), slog.String("url", redactURL(r.Request.URL)))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// Request describes one call for Client.Do, the escape hatch for what the
+// typed services do not cover.
+type Request struct {
+	// Method is the HTTP method.
+	Method string
+	// Path is relative to the API root ("PluginResultJob/19/") or absolute
+	// on the server ("/rundb/api/v1/PluginResultJob/?offset=20"). It must end
+	// with a slash before any query.
+	Path string
+	// Query is added to the query already in Path.
+	Query url.Values
+	// Body, when not nil, is sent as JSON (a []byte or json.RawMessage is
+	// sent as is).
+	Body any
+	// Idempotent says that sending the request twice does no harm, so
+	// that a write is retried like a GET. Without it, a write sent by Do is
+	// resent only when it surely did not reach the server (see the package
+	// documentation).
+	Idempotent bool
+}
+
+// Do sends req and decodes a JSON answer into v (when v is not nil and the
+// server sent a body). The query of a list URL of a resource the Client
+// knows (its services', and those made with NewResource) is checked as the
+// typed calls check it, and a DELETE or PUT on any list URL needs a filter.
+// GET, HEAD and OPTIONS are retried, a DELETE of one object too; other
+// writes are resent only when they surely did not reach the server, unless
+// req.Idempotent.
+//
+// It returns a *ConfigError (ErrInvalidOption) before sending anything for
+// a bad path or query, an *APIError for a non-2xx answer, a *DecodeError
+// when a 2xx body does not decode into v, a *RequestError for transport
+// failures, an *OutcomeUnknownError when the answer to a write was lost,
+// and ctx.Err() when ctx ends first.
+func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
+	if req == nil {
+		return nil, &ConfigError{Msg: "nil request"}
+	}
+	u, err := c.resolve(req.Path, req.Query)
+	if err != nil {
+		return nil, err
+	}
+	list, name := c.listURLOf(u)
+	if list {
+		if r, ok := c.resources.Load(name); ok {
+			if err := r.(queryChecker).CheckQuery(u.Query()); err != nil {
+				return nil, err
+			}
+		}
+		if req.Method == http.MethodDelete || req.Method == http.MethodPut {
+			if err := checkDestructive(u.Query(), req.Method+" on a list URL", name); err != nil {
+				return nil, err
+			}
+		}
+	}
+	mode := modeOnce
+	switch {
+	case req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodOptions:
+		mode = modeRead
+	case req.Method == http.MethodDelete && !list:
+		mode = modeDelete
+	case req.Idempotent:
+		mode = modeRead
+	}
+	return c.call(ctx, req, mode, v)
+}
+
+// listURLOf tells whether u is the list URL of a resource, and which.
+func (c *Client) listURLOf(u *url.URL) (bool, string) {
+	rel, ok := strings.CutPrefix(u.Path, c.baseURL.Path)
+	if !ok {
+		return false, ""
+	}
+	parts := strings.Split(strings.Trim(rel, "/"), "/")
+	if len(parts) != 1 || parts[0] == "" {
+		return false, ""
+	}
+	return true, parts[0]
+}
+
+// register makes Do check the filters of r's list URL.
+func (c *Client) register(r queryChecker) { c.resources.Store(r.Name(), r) }
+
+// call sends req in mode and decodes the answer into v.
+func (c *Client) call(ctx context.Context, req *Request, mode writeMode, v any) (*Response, error) {
+	resp, err := c.send(ctx, req, mode)
+	if err != nil {
+		return resp, err
+	}
+	if v != nil && len(bytes.TrimSpace(resp.body)) > 0 {
+		if err := c.decode(resp, v); err != nil {
+			return resp, err
+		}
+	}
+	return resp, nil
+}
+
+type ctxKey struct{}
+
+// callState travels in the request context to the retry policy.
+type callState struct {
+	mode     writeMode
+	attempts int
+	base     int         // attempts made by an earlier round (before a 401 resend)
+	wrote    atomic.Bool // the current attempt's request was written
+	// lost: an attempt may have reached the server and its answer was lost.
+	lost bool
+	// cookieOnly: the current attempt relies on the session cookie alone;
+	// forceAuth: send the credentials whatever the cookie.
+	cookieOnly bool
+	forceAuth  bool
+}
+
+func stateOf(ctx context.Context) *callState {
+	s, _ := ctx.Value(ctxKey{}).(*callState)
+	return s
+}
+
+// resolve turns a request path into an absolute URL on the server.
+func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
+	ref, err := url.Parse(path)
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("bad request path %q: %v", path, err)}
+	}
+	if ref.Scheme != "" || ref.Host != "" {
+		return nil, &ConfigError{Msg: fmt.Sprintf("request path %q must be relative to the server", redactURL(ref))}
+	}
+	u := c.baseURL.ResolveReference(ref)
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+	}
+	if len(q) > 0 {
+		merged := u.Query()
+		for k, vs := range q {
+			for _, v := range vs {
+				merged.Add(k, v)
+			}
+		}
+		u.RawQuery = merged.Encode()
+	}
+	return u, nil
+}
+
+// encodeBody turns a request body into JSON.
+func encodeBody(method string, body any) ([]byte, error) {
+	switch b := body.(type) {
+	case nil:
+		return nil, nil
+	case []byte:
+		return b, nil
+	case json.RawMessage:
+		return b, nil
+	}
+	b, err := marshalBody(body)
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("encoding %s body: %v", method, err)}
+	}
+	return b, nil
+}
+
+// send performs the request with the retries mode allows and reads the
+// whole body (capped). It returns an *APIError for non-2xx answers and an
+// *OutcomeUnknownError for a write whose answer was lost.
+func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Response, error) {
+	if ctx == nil {
+		return nil, &ConfigError{Msg: "nil context"}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	u, err := c.resolve(r.Path, r.Query)
+	if err != nil {
+		return nil, err
+	}
+	body, err := encodeBody(r.Method, r.Body)
+	if err != nil {
+		return nil, err
+	}
+	st := &callState{mode: mode}
+	ctx = context.WithValue(ctx, ctxKey{}, st)
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { st.wrote.Store(true) }})
+	var rawBody any
+	if body != nil {
+		rawBody = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), rawBody)
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("building request: %v", err)}
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	var read []byte
+	req.SetResponseHandler(func(resp *http.Response) error {
+		b, err := readCapped(resp.Body, c.maxBody)
+		resp.Body.Close()
+		if err != nil && errors.Is(err, ErrResponseTooLarge) && (resp.StatusCode < 200 || resp.StatusCode > 299) {
+			err = nil // an error answer is only shown in part: keep its status
+		}
+		read = b
+		if err != nil {
+			resp.Body = http.NoBody
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		return nil
+	})
+	if c.logger != nil {
+		c.logger.Debug("tsapi request", "method", r.Method, "url", redactURL(u))
+	}
+	for {
+		read = nil
+		httpResp, err := c.retry.Do(req)
+		if err != nil {
+			return c.transportError(ctx, r.Method, u, st, err, read)
+		}
+		if httpResp.StatusCode == http.StatusUnauthorized && st.cookieOnly && !st.forceAuth {
+			// The session has ended: send the credentials once more. A 401
+			// is given before anything is done, so this never writes twice.
+			st.forceAuth, st.base = true, st.attempts
+			continue
+		}
+		return c.answer(r.Method, u, httpResp, read, st)
+	}
+}
+
+// answer turns an HTTP answer into the call's result.
+func (c *Client) answer(method string, u *url.URL, httpResp *http.Response, read []byte, st *callState) (*Response, error) {
+	resp := &Response{Response: httpResp, Attempts: max(st.attempts, 1), body: read, auth: c.auth}
+	if loc := httpResp.Header.Get("Location"); loc != "" {
+		if lu, err := u.Parse(loc); err == nil {
+			resp.Location = lu.String()
+		}
+	}
+	code := httpResp.StatusCode
+	switch {
+	case code >= 200 && code <= 299:
+		return resp, nil
+	case code == http.StatusNotFound && st.mode == modeDelete && st.lost:
+		// An earlier attempt deleted the object; its answer was lost.
+		return resp, nil
+	}
+	apiErr := buildAPIError(method, u, httpResp, read, resp.Attempts, c.auth.secrets())
+	if st.mode == modeOnce && (code == http.StatusBadGateway || code == http.StatusGatewayTimeout) {
+		// A proxy gave up waiting: the server may have done the write.
+		return resp, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: resp.Attempts, Cause: apiErr}
+	}
+	return resp, apiErr
+}
+
+// transportError turns a failure of the retry loop into the error we return.
+func (c *Client) transportError(ctx context.Context, method string, u *url.URL, st *callState, err error, read []byte) (*Response, error) {
+	var gu *gaveUp
+	if errors.As(err, &gu) {
+		st.attempts = st.base + gu.attempts
+		err = gu.err
+		if gu.resp != nil && err == nil {
+			// Retries exhausted on a retryable status: report that answer
+			// (the start of it, when it is larger than allowed).
+			b, rerr := readCapped(gu.resp.Body, c.maxBody)
+			gu.resp.Body.Close()
+			if rerr != nil && !errors.Is(rerr, ErrResponseTooLarge) {
+				b = nil
+			}
+			gu.resp.Body = io.NopCloser(bytes.NewReader(b))
+			return c.answer(method, u, gu.resp, b, st)
+		}
+		if gu.resp != nil && st.mode != modeRead && gu.resp.StatusCode >= 200 && gu.resp.StatusCode <= 299 {
+			// A write whose success status arrived before its body broke
+			// off: the write was done.
+			gu.resp.Body = io.NopCloser(bytes.NewReader(read))
+			return c.answer(method, u, gu.resp, read, st)
+		}
+		if gu.resp != nil && gu.resp.Body != nil {
+			gu.resp.Body.Close() // an answer cut short by the context
+		}
+	}
+	attempts := max(st.attempts, 1)
+	lost := st.mode == modeOnce && st.lost
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		// Report the context's own error so errors.Is(err, context.Canceled)
+		// and context.DeadlineExceeded work whatever layer noticed it.
+		if lost {
+			return nil, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: attempts, Cause: ctxErr}
+		}
+		return nil, ctxErr
+	}
+	if !errors.Is(err, ErrResponseTooLarge) {
+		err = scrubError(err, u)
+	}
+	reqErr := &RequestError{Method: method, URL: redactURL(u), Attempts: attempts, Err: err}
+	if lost {
+		return nil, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: attempts, Cause: reqErr}
+	}
+	return nil, reqErr
+}
+
+// beforeAttempt runs before every attempt: it counts it and sets the
+// credentials. With Basic auth, once the Client holds the server's session
+// cookie, the cookie goes alone: the Torrent Server checks the password
+// again whenever an Authorization header arrives.
+func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
+	st := stateOf(req.Context())
+	if st == nil {
+		return
+	}
+	st.attempts = st.base + i + 1
+	st.wrote.Store(false)
+	req.Header.Del("Cookie") // the jar adds the cookies anew on each attempt
+	st.cookieOnly = false
+	if c.auth == nil {
+		return
+	}
+	if c.auth.scheme == "Basic" && !st.forceAuth && c.hasSession(req.URL) {
+		req.Header.Del("Authorization")
+		st.cookieOnly = true
+		return
+	}
+	req.Header.Set("Authorization", c.auth.header())
+}
+
+// SessionCookie is the name of the Torrent Server's (Django's) session
+// cookie.
+const SessionCookie = "sessionid"
+
+// hasSession reports whether the Client holds a session cookie for u.
+func (c *Client) hasSession(u *url.URL) bool {
+	if c.inner.Jar == nil {
+		return false
+	}
+	for _, ck := range c.inner.Jar.Cookies(u) {
+		if ck.Name == SessionCookie && ck.Value != "" {
+			return true
+		}
+	}
+	return false
+}
