@@ -438,4 +438,3 @@ func storeFromJSON(b []byte) (JobConfig, error) {
 	}
 	return cfg, nil
 }
-
