@@ -12,9 +12,8 @@
 // forwarded in either direction; trailers and protocol upgrades are not
 // supported. Redirects are never followed upstream.
 //
-// Note that Go's http.Transport retries an idempotent request (GET, HEAD,
-// OPTIONS, PUT with a replayable body, or any request carrying an
-// Idempotency-Key header) by itself when a reused keep-alive connection is
+// Note that Go's http.Transport retries a replayable request (GET, HEAD,
+// OPTIONS, TRACE, or any request carrying an Idempotency-Key header) by itself when a reused keep-alive connection is
 // closed before any byte of the answer arrived — which is exactly what
 // DropAnswer and DropRequest do. Tests that want to see every drop as an
 // error should use a client transport with keep-alives disabled or arm the
