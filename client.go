@@ -181,6 +181,9 @@ func (c *Client) String() string {
 // credential is ever printed.
 func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
+// LogValue logs what String says.
+func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
 // decode unmarshals the response body into v, with a typed error.
 func (c *Client) decode(resp *Response, v any) error {
 	if err := json.Unmarshal(resp.body, v); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -83,6 +84,15 @@ type Page[T any] struct {
 	Meta Meta
 	// Response is the page's HTTP answer.
 	Response *Response
+}
+
+// LogValue logs the page's size and metadata, never its objects.
+func (p *Page[T]) LogValue() slog.Value {
+	if p == nil {
+		return slog.StringValue("nil page")
+	}
+	return slog.GroupValue(slog.Int("objects", len(p.Objects)), slog.Int("offset", p.Meta.Offset),
+		slog.Int("total_count", p.Meta.TotalCount), slog.Any("response", p.Response))
 }
 
 // ErrTooMany is returned by Collect when more objects match than its cap.

@@ -28,6 +28,7 @@ type pageServer struct {
 	requests []url.Values
 	between  func(s *pageServer, request int)
 	nextHook func(next string) string
+	oldest   bool // list oldest first
 	srv      *httptest.Server
 }
 
@@ -66,7 +67,11 @@ func (s *pageServer) serve(w http.ResponseWriter, r *http.Request) {
 		s.between(s, len(s.requests))
 	}
 	var match []int64
-	for i := len(s.ids) - 1; i >= 0; i-- {
+	for k := range s.ids {
+		i := len(s.ids) - 1 - k
+		if s.oldest {
+			i = k
+		}
 		id := s.ids[i]
 		if v := q.Get("id__lt"); v != "" {
 			if lt, _ := strconv.ParseInt(v, 10, 64); id >= lt {

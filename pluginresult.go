@@ -438,3 +438,25 @@ func storeFromJSON(b []byte) (JobConfig, error) {
 	}
 	return cfg, nil
 }
+
+// LogValue logs what String says: never the key, the store or the jobs'
+// configs.
+func (p PluginResult) LogValue() slog.Value { return slog.StringValue(p.String()) }
+
+// LogValue logs which fields the patch sets, never their content.
+func (p PluginResultPatch) LogValue() slog.Value {
+	attrs := []slog.Attr{}
+	if p.Store != nil {
+		attrs = append(attrs, slog.String("store", p.Store.String()))
+	}
+	if p.ValidationErrors != nil {
+		attrs = append(attrs, slog.String("validation_errors", p.ValidationErrors.String()))
+	}
+	if p.Size != nil {
+		attrs = append(attrs, slog.Int64("size", *p.Size))
+	}
+	if p.Inodes != nil {
+		attrs = append(attrs, slog.Int64("inodes", *p.Inodes))
+	}
+	return slog.GroupValue(attrs...)
+}

@@ -3,6 +3,7 @@ package tsapi
 import (
 	"context"
 	"iter"
+	"log/slog"
 	"strings"
 	"time"
 )
@@ -291,4 +292,34 @@ func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, i
 		case <-t.C:
 		}
 	}
+}
+
+// LogValue logs the job's id, state and run level, and its config's form
+// and size, never the config itself (it can hold a plugin's passwords).
+func (j PluginResultJob) LogValue() slog.Value {
+	return slog.GroupValue(slog.Int64("id", j.ID), slog.String("state", string(j.State)),
+		slog.String("run_level", string(j.RunLevel)), slog.String("config", j.Config.String()))
+}
+
+// LogValue logs the state and run level, and the config's form and size
+// only.
+func (w PluginResultJobWrite) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("state", string(w.State)), slog.String("run_level", string(w.RunLevel)),
+		slog.String("config", w.Config.String()))
+}
+
+// LogValue logs which fields the patch sets, and the state; never the
+// config.
+func (p PluginResultJobPatch) LogValue() slog.Value {
+	attrs := []slog.Attr{}
+	if p.State != "" {
+		attrs = append(attrs, slog.String("state", string(p.State)))
+	}
+	if p.Config != nil {
+		attrs = append(attrs, slog.String("config", p.Config.String()))
+	}
+	if p.RunLevel != "" {
+		attrs = append(attrs, slog.String("run_level", string(p.RunLevel)))
+	}
+	return slog.GroupValue(attrs...)
 }

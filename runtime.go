@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -135,6 +136,9 @@ func (sp *StartPlugin) String() string {
 	return fmt.Sprintf("StartPlugin{plugin: %s %s, pluginresult: %d, result: %d, server: %s}",
 		sp.RunInfo.Plugin.Name, sp.RunInfo.Plugin.Version, sp.RunInfo.PluginResult, sp.RunInfo.PK, sp.serverURL())
 }
+
+// LogValue logs what String says: never the key or the configuration.
+func (sp *StartPlugin) LogValue() slog.Value { return slog.StringValue(sp.String()) }
 
 func (sp *StartPlugin) serverURL() string {
 	if u := strings.TrimSpace(sp.RunInfo.APIURL); u != "" {
@@ -461,6 +465,9 @@ func (p *PluginRuntime) String() string {
 	return fmt.Sprintf("PluginRuntime{pluginresult: %d, grid-engine job: %d, server: %s}",
 		p.PluginResultID(), p.GridEngineJobID(), p.client.BaseURL())
 }
+
+// LogValue logs what String says.
+func (p *PluginRuntime) LogValue() slog.Value { return slog.StringValue(p.String()) }
 
 // runtimeError adds what the runtime was doing to an error, and keeps the
 // plugin key out of its text.

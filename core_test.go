@@ -1,0 +1,174 @@
+package tsapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPagesCallerMayReorderAndTrimObjects(t *testing.T) {
+	s := newPageServer(t, 50)
+	c := newTestClient(t, s.srv.URL)
+	opts := &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 10}}
+	seen := map[int64]bool{}
+	pages := 0
+	for page, err := range c.PluginResultJobs.Pages(context.Background(), opts) {
+		require.NoError(t, err)
+		for _, j := range page.Objects {
+			assert.False(t, seen[j.ID], "job %d twice", j.ID)
+			seen[j.ID] = true
+		}
+		// Sorting and trimming in place must not move the cursor.
+		slices.SortFunc(page.Objects, func(a, b *PluginResultJob) int { return int(a.ID - b.ID) })
+		page.Objects = page.Objects[:1]
+		pages++
+		require.Less(t, pages, 10, "iteration loops")
+	}
+	assert.Len(t, seen, 50)
+	assert.Len(t, s.requests, 5)
+}
+
+func TestKeysetGivesTheTrueTotalOnEveryPage(t *testing.T) {
+	s := newPageServer(t, 50)
+	c := newTestClient(t, s.srv.URL)
+	i := 0
+	for page, err := range c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 10}}) {
+		require.NoError(t, err)
+		assert.Equal(t, 50, page.Meta.TotalCount, "page %d", i)
+		assert.Equal(t, 10*i, page.Meta.Offset, "page %d", i)
+		assert.Equal(t, 50-10*i, page.Response.Meta.TotalCount, "the server's own count is kept on the Response")
+		i++
+	}
+	assert.Equal(t, 5, i)
+}
+
+func TestKeysetWithLimitOneOnAResourceListedOldestFirst(t *testing.T) {
+	s := newPageServer(t, 5)
+	s.oldest = true
+	c := newTestClient(t, s.srv.URL)
+	jobs, err := c.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1}}, 100)
+	require.NoError(t, err)
+	var ids []int64
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, ids)
+
+	// Newest first with Limit 1: the order is confirmed on the second
+	// object, then keyset paging takes over.
+	s2 := newPageServer(t, 5)
+	c2 := newTestClient(t, s2.srv.URL)
+	jobs, err = c2.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1}}, 100)
+	require.NoError(t, err)
+	assert.Len(t, jobs, 5)
+	assert.Equal(t, "4", s2.requests[2].Get("id__lt"))
+	assert.Empty(t, s2.requests[2].Get("offset"))
+}
+
+func TestGetSetSplitsLongIDLists(t *testing.T) {
+	var requests atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		line := len(r.Method) + 1 + len(r.URL.RequestURI()) + len(" HTTP/1.1")
+		if line > MaxRequestLine {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		set := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/rundb/api/v1/PluginResultJob/set/"), "/")
+		ans := map[string]any{"objects": []any{}, "not_found": []string{}}
+		for _, p := range strings.Split(set, ";") {
+			id, _ := strconv.ParseInt(p, 10, 64)
+			if id%100 == 0 {
+				ans["not_found"] = append(ans["not_found"].([]string), p)
+				continue
+			}
+			ans["objects"] = append(ans["objects"].([]any), map[string]any{"id": id, "state": "Queued", "config": map[string]any{}})
+		}
+		json.NewEncoder(w).Encode(ans)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	var ids []int64
+	for i := range 1200 {
+		ids = append(ids, int64(1000000+i))
+	}
+	ids = append(ids, ids[0]) // a repeat is asked once
+	jobs, missing, _, err := c.PluginResultJobs.GetSet(context.Background(), ids...)
+	require.NoError(t, err)
+	assert.Greater(t, requests.Load(), int32(1))
+	assert.Len(t, missing, 12)
+	require.Len(t, jobs, 1188)
+	for i := 1; i < len(jobs); i++ {
+		require.Less(t, jobs[i-1].ID, jobs[i].ID, "in the order asked")
+	}
+}
+
+func TestTimeFiltersKeepSubSecondPrecision(t *testing.T) {
+	c := newTestClient(t, "http://ts.example")
+	at := time.Date(2017, 8, 9, 20, 26, 3, 549123000, time.UTC)
+	q, err := c.PluginResultJobs.(*PluginResultJobServiceOp).Query(&PluginResultJobListOptions{StartTimeLte: &at, EndTimeGte: &at})
+	require.NoError(t, err)
+	assert.Equal(t, "2017-08-09T20:26:03.549123Z", q.Get("starttime__lte"))
+	assert.Equal(t, "2017-08-09T20:26:03.549123Z", q.Get("endtime__gte"))
+}
+
+func TestDoChecksFiltersOfKnownListURLs(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL)
+	ctx := context.Background()
+	for _, req := range []*Request{
+		{Method: http.MethodGet, Path: "PluginResultJob/", Query: url.Values{"plugin_result": {"5"}}},
+		{Method: http.MethodDelete, Path: "PluginResultJob/?plugin_result=5"},
+		{Method: http.MethodDelete, Path: "/rundb/api/v1/PluginResultJob/"},
+		{Method: http.MethodDelete, Path: "results/"},
+		{Method: http.MethodPut, Path: "pluginresult/?limit=5"},
+		{Method: http.MethodGet, Path: "pluginresult/", Query: url.Values{"order_by": {"pluginName"}}},
+	} {
+		_, err := c.Do(ctx, req, nil)
+		assert.ErrorIs(t, err, ErrInvalidOption, "%s %s %v", req.Method, req.Path, req.Query)
+	}
+	assert.Zero(t, hits.Load(), "nothing was sent")
+
+	// Known filters, detail URLs and other resources go through.
+	for _, req := range []*Request{
+		{Method: http.MethodDelete, Path: "PluginResultJob/", Query: url.Values{"state": {"Error"}}},
+		{Method: http.MethodDelete, Path: "PluginResultJob/4/"},
+		{Method: http.MethodGet, Path: "results/", Query: url.Values{"status": {"Completed"}}},
+	} {
+		_, err := c.Do(ctx, req, nil)
+		assert.NoError(t, err, "%s %s", req.Method, req.Path)
+	}
+	assert.Equal(t, int32(3), hits.Load())
+}
+
+func TestOptionsAreTyped(t *testing.T) {
+	// A value or another resource's options do not compile; what remains
+	// to check is that options embedded by value reach the query.
+	c := newTestClient(t, "http://ts.example")
+	q, err := c.PluginResultJobs.(*PluginResultJobServiceOp).Query(&PluginResultJobListOptions{
+		State:       StateError,
+		ListOptions: ListOptions{Filters: url.Values{"run_level": {"block"}}},
+	})
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{"state": {"Error"}, "run_level": {"block"}}, q)
+	_, err = c.PluginResultJobs.DeleteAllMatching(context.Background(), &PluginResultJobListOptions{
+		ListOptions: ListOptions{Filters: url.Values{"plugin_result": {"5"}}},
+	})
+	assert.ErrorIs(t, err, ErrInvalidOption)
+}
