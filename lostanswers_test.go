@@ -263,4 +263,3 @@ func (f *lostFixture) runningJobOf(t *testing.T, c *Client) int64 {
 	require.NotEmpty(t, jobs)
 	return jobs[0].ID
 }
-

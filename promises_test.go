@@ -254,7 +254,6 @@ func TestSuccessStandsWhenContextEndsRightAfter(t *testing.T) {
 	assert.Error(t, ctx.Err())
 }
 
-
 // TestWriteCancelledInFlightIsOutcomeUnknown: ctx ends while a POST waits
 // for its answer.
 func TestWriteCancelledInFlightIsOutcomeUnknown(t *testing.T) {
