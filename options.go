@@ -179,8 +179,8 @@ func WithUserAgent(ua string) Option {
 // WithTimeout bounds each attempt of a request, from sending it to reading
 // the last byte of the answer (default DefaultTimeout). A server that
 // stalls, before its answer or in the middle of its body, then ends in a
-// *RequestError whose Timeout() is true (after a retry for requests that
-// cannot write twice) rather than a hang. Zero means no bound beyond the
+// *RequestError whose Timeout() is true (after a retry for reads; a write
+// that timed out once sent is an *OutcomeUnknownError) rather than a hang. Zero means no bound beyond the
 // context's.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
@@ -243,9 +243,9 @@ func WithInsecureSkipVerify() Option {
 	}
 }
 
-// WithRetry sets how many times a request that cannot write twice is
-// retried (0 turns retries off) and the bounds of the exponential wait
-// between attempts.
+// WithRetry sets how many times a request is resent when the package
+// documentation's table allows it (0 turns retries off) and the bounds of
+// the exponential wait between attempts.
 func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
 	return func(c *config) error {
 		if maxRetries < 0 || waitMin < 0 || waitMax < waitMin {
