@@ -172,3 +172,43 @@ func TestOptionsAreTyped(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, ErrInvalidOption)
 }
+
+// fakeJobs stands in for the job service, as a user's test would.
+type fakeJobs struct {
+	PluginResultJobService
+	states []JobState
+}
+
+func (f *fakeJobs) SetState(_ context.Context, _ int64, s JobState) (*Response, error) {
+	f.states = append(f.states, s)
+	return &Response{}, nil
+}
+
+func TestServicesCanBeSubstituted(t *testing.T) {
+	c := newTestClient(t, "http://ts.example")
+	fake := &fakeJobs{}
+	c.PluginResultJobs = fake
+	_, err := c.PluginResultJobs.SetState(context.Background(), 3, StateCompleted)
+	require.NoError(t, err)
+	assert.Equal(t, []JobState{StateCompleted}, fake.states)
+}
+
+func TestWriteTypesNeverCarryTheKeyOrTheIDs(t *testing.T) {
+	var pr PluginResult
+	require.NoError(t, json.Unmarshal([]byte(`{"id": 3, "apikey": "k3y", "size": "12", "inodes": "3",
+		"store": {"a": "1.5"}, "validation_errors": {"validation_errors": []}, "resource_uri": "/rundb/api/v1/pluginresult/3/"}`), &pr))
+	b, err := writeBody(pr.ToPatch())
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"store": {"a": "1.5"}, "validation_errors": {"validation_errors": []}, "size": 12, "inodes": 3}`, string(b))
+	var j PluginResultJob
+	require.NoError(t, json.Unmarshal([]byte(`{"id": 9, "state": "Started", "starttime": "2017-08-09T20:26:03.000549+00:00",
+		"config": {"x": 1}, "run_level": "pre", "resource_uri": "/rundb/api/v1/PluginResultJob/9/"}`), &j))
+	b, err = writeBody(j.ToWrite())
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"grid_engine_jobid": null, "state": "Started", "starttime": "2017-08-09T20:26:03.549000+00:00",
+		"endtime": null, "config": {"x": 1}, "run_level": "pre"}`, string(b))
+	// The conversion copies: changing the write type leaves the job alone.
+	w := j.ToWrite()
+	w.StartTime.Time = w.StartTime.Add(time.Hour)
+	assert.Equal(t, 20, j.StartTime.Hour())
+}

@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -30,45 +32,63 @@ func TestReadModifyWriteChangesNothing(t *testing.T) {
 	c, err := New(base, WithBasicAuth("ionadmin", "ionadmin"))
 	require.NoError(t, err)
 	ctx := context.Background()
-	raw := func(path string) map[string]json.RawMessage {
-		var m map[string]json.RawMessage
-		_, err := c.Do(ctx, &Request{Method: http.MethodGet, Path: path}, &m)
-		require.NoError(t, err)
-		return m
+	// Every stored object as the server prints it, by id.
+	raw := func(resource string) map[int64]map[string]json.RawMessage {
+		out := map[int64]map[string]json.RawMessage{}
+		for offset := 0; ; offset += 1000 {
+			var page struct {
+				Meta    Meta                         `json:"meta"`
+				Objects []map[string]json.RawMessage `json:"objects"`
+			}
+			_, err := c.Do(ctx, &Request{Method: http.MethodGet, Path: resource + "/",
+				Query: url.Values{"limit": {"1000"}, "offset": {strconv.Itoa(offset)}}}, &page)
+			require.NoError(t, err)
+			for _, o := range page.Objects {
+				var id int64
+				require.NoError(t, json.Unmarshal(o["id"], &id))
+				out[id] = o
+			}
+			if page.Meta.Next == "" {
+				return out
+			}
+		}
+	}
+	same := func(what string, before, after map[int64]map[string]json.RawMessage) {
+		require.Len(t, after, len(before))
+		for id, b := range before {
+			for k, v := range b {
+				assert.Equal(t, string(v), string(after[id][k]), "%s %d field %s", what, id, k)
+			}
+		}
 	}
 
+	before := raw("PluginResultJob")
 	jobs, err := c.PluginResultJobs.Collect(ctx, nil, 5000)
 	require.NoError(t, err)
 	require.Len(t, jobs, 1500)
 	withMillis := 0
 	for _, j := range jobs {
-		path := fmt.Sprintf("PluginResultJob/%d/", j.ID)
-		before := raw(path)
 		_, _, err := c.PluginResultJobs.Update(ctx, j.ID, j.ToWrite())
 		require.NoError(t, err)
-		after := raw(path)
-		for k, v := range before {
-			assert.Equal(t, string(v), string(after[k]), "job %d field %s", j.ID, k)
-		}
 		if j.StartTime != nil && j.StartTime.Nanosecond() != 0 {
 			withMillis++
 		}
 	}
+	same("job", before, raw("PluginResultJob"))
 	assert.Positive(t, withMillis, "the seed has times with milliseconds")
 
+	before = raw("pluginresult")
 	prs, err := c.PluginResults.Collect(ctx, nil, 100)
 	require.NoError(t, err)
 	require.Len(t, prs, 30)
 	for _, p := range prs {
-		path := fmt.Sprintf("pluginresult/%d/", p.ID)
-		before := raw(path)
 		_, _, err := c.PluginResults.Patch(ctx, p.ID, p.ToPatch())
 		require.NoError(t, err)
-		after := raw(path)
-		for k, v := range before {
-			assert.Equal(t, string(v), string(after[k]), "plugin result %d field %s", p.ID, k)
-		}
-		assert.NotEqual(t, `"REDACTED"`, string(after["apikey"]))
+	}
+	after := raw("pluginresult")
+	same("plugin result", before, after)
+	for _, p := range after {
+		assert.NotEqual(t, `"REDACTED"`, string(p["apikey"]))
 	}
 }
 
