@@ -1,10 +1,13 @@
 package tsapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/tsapi-go/tsapi/internal/refserver"
 )
 
 // benchPage builds a tastypie list answer of n jobs shaped like the real
@@ -62,5 +65,38 @@ func BenchmarkConfigGet(b *testing.B) {
 		if _, ok := cfg.GetString("ratio"); !ok {
 			b.Fatal("missing")
 		}
+	}
+}
+
+// BenchmarkReferenceSession lists 20 pages at the server's default page
+// size from the reference server, with the session cookie alone (the
+// default with Basic auth) and with the password on every request.
+func BenchmarkReferenceSession(b *testing.B) {
+	base := refserver.Lock(b)
+	for _, tc := range []struct {
+		name string
+		opts []Option
+	}{
+		{"cookie alone", nil},
+		{"password every request", []Option{WithoutCookies()}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			c, err := New(base, append([]Option{WithBasicAuth("ionadmin", "ionadmin")}, tc.opts...)...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx := context.Background()
+			for b.Loop() {
+				n := 0
+				for _, err := range c.PluginResultJobs.Pages(ctx, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 20}}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					if n++; n == 20 {
+						break
+					}
+				}
+			}
+		})
 	}
 }
