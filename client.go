@@ -39,11 +39,13 @@ const (
 // multiple goroutines. Create it with New.
 type Client struct {
 	baseURL   *url.URL
+	cfg       config // as built, for Clone
 	userAgent string
 	auth      *credentials
 	logger    *slog.Logger
 	maxBody   int64
 	timeout   time.Duration
+	hook      func(RequestInfo)
 
 	inner *http.Client
 	retry *retryablehttp.Client
@@ -83,6 +85,11 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		maxBody:       DefaultMaxResponseBytes,
 		cookies:       true,
 	}
+	return newClient(u, cfg, opts)
+}
+
+// newClient applies opts to cfg and builds the Client.
+func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -97,11 +104,13 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	c := &Client{
 		baseURL:   u,
+		cfg:       *cfg,
 		userAgent: cfg.userAgent,
 		auth:      cfg.auth,
 		logger:    cfg.logger,
 		maxBody:   cfg.maxBody,
 		timeout:   cfg.timeout,
+		hook:      cfg.hook,
 		inner:     inner,
 		resources: &sync.Map{},
 	}
@@ -125,6 +134,25 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.PluginResults = &PluginResultServiceOp{newPluginResultResource(c)}
 	c.Plugins = &PluginServiceOp{newPluginResource(c)}
 	return c, nil
+}
+
+// Clone returns a new Client for the same server with the same options
+// (timeouts, retries, TLS, logger, hook, user agent), changed by opts. It
+// shares the Client's connection pool (unless opts change TLS or the
+// transport), but never its cookies or its credentials: the clone keeps a
+// session of its own and has no credentials unless opts give them, so a
+// client derived for another account can never act as this one. It
+// returns a *ConfigError for an invalid option, as New does.
+func (c *Client) Clone(opts ...Option) (*Client, error) {
+	cfg := c.cfg
+	cfg.auth = nil
+	cfg.httpClient = nil
+	// The built transport, TLS settings included: the pool is shared.
+	cfg.transport = c.inner.Transport
+	cfg.rootCAs, cfg.insecure = nil, false
+	cfg.timeout, cfg.timeoutSet = c.inner.Timeout, true
+	u := *c.baseURL
+	return newClient(&u, &cfg, opts)
 }
 
 // parseBaseURL checks and normalises the server URL to the API root.

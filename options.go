@@ -36,6 +36,7 @@ type config struct {
 	maxRetryAfter time.Duration
 	maxBody       int64
 	cookies       bool
+	hook          func(RequestInfo)
 }
 
 // credentials is one authentication scheme. Its String and Format never
@@ -280,6 +281,40 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
+// RequestInfo describes one request the Client sent, for a request hook
+// (WithRequestHook). It holds no credential: the URL is redacted and the
+// error is the one the caller gets.
+type RequestInfo struct {
+	// Method is the HTTP method; URL the request's URL, credentials
+	// redacted.
+	Method string
+	URL    string
+	// Status is the HTTP status of the last answer, 0 when none came.
+	Status int
+	// Attempts is how many times the request was sent.
+	Attempts int
+	// Duration is the time from the first attempt to the end of the last
+	// answer, retries and their waits included.
+	Duration time.Duration
+	// BytesSent is the size of the request body (per attempt);
+	// BytesReceived the size of the last answer's body.
+	BytesSent     int64
+	BytesReceived int64
+	// Err is the error the call returns for this request, or nil.
+	Err error
+}
+
+// WithRequestHook calls h once for every request the Client sends (after
+// its last attempt), with what a metrics or tracing system needs; see
+// RequestInfo. h runs on the calling goroutine and must be safe for
+// concurrent use when the Client is. A nil h sets no hook.
+func WithRequestHook(h func(RequestInfo)) Option {
+	return func(c *config) error {
+		c.hook = h
+		return nil
+	}
+}
+
 // WithoutCookies stops the Client from keeping the server's session
 // cookie: the credentials then go on every request.
 func WithoutCookies() Option {
@@ -329,7 +364,8 @@ func (c *config) buildHTTPClient() (*http.Client, error) {
 		hc.Timeout = DefaultTimeout // a WithHTTPClient client's own Timeout is kept
 	}
 	// Every Client keeps its own session: a jar shared with another Client
-	// (through one *http.Client) would let one account act as the other.
+	// (through one *http.Client, or a Clone) would let one account act as
+	// the other.
 	hc.Jar = nil
 	if c.cookies {
 		hc.Jar = cookieJar()

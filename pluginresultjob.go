@@ -219,6 +219,8 @@ type PluginResultJobService interface {
 	Patch(ctx context.Context, id int64, p *PluginResultJobPatch) (*PluginResultJob, *Response, error)
 	// SetState changes a job's state.
 	SetState(ctx context.Context, id int64, state JobState) (*Response, error)
+	// Watch follows every matching job and yields what happens to them.
+	Watch(ctx context.Context, opts *WatchOptions) iter.Seq2[JobEvent, error]
 	// WaitTerminal polls a job until its state is terminal.
 	WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error)
 	// Delete deletes one job.

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 )
@@ -249,23 +250,51 @@ func encodeBody(method string, body any) ([]byte, error) {
 
 // send performs the request with the retries mode allows and reads the
 // whole body (capped). It returns an *APIError for non-2xx answers and an
-// *OutcomeUnknownError for a write whose answer was lost.
+// *OutcomeUnknownError for a write whose answer was lost. The request hook,
+// if any, hears of every request that was sent.
 func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Response, error) {
+	if c.hook == nil {
+		resp, _, err := c.sendOnce(ctx, r, mode)
+		return resp, err
+	}
+	start := time.Now()
+	resp, info, err := c.sendOnce(ctx, r, mode)
+	if info == nil {
+		return resp, err // nothing was sent
+	}
+	info.Duration = time.Since(start)
+	info.Err = err
+	if resp != nil && resp.Response != nil {
+		info.Status = resp.StatusCode
+		info.BytesReceived = int64(len(resp.body))
+		info.Attempts = resp.Attempts
+	}
+	c.hook(*info)
+	return resp, err
+}
+
+// sendOnce is send without the hook; info is nil when nothing was sent.
+func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *Response, info *RequestInfo, _ error) {
 	if ctx == nil {
-		return nil, &ConfigError{Msg: "nil context"}
+		return nil, nil, &ConfigError{Msg: "nil context"}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	u, err := c.resolve(r.Path, r.Query)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	body, err := encodeBody(r.Method, r.Body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	st := &callState{mode: mode}
+	defer func() {
+		if info != nil {
+			info.Attempts = max(st.attempts, 1)
+		}
+	}()
 	ctx = context.WithValue(ctx, ctxKey{}, st)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { st.wrote.Store(true) }})
 	var rawBody any
@@ -274,8 +303,9 @@ func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Respons
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), rawBody)
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("building request: %v", err)}
+		return nil, nil, &ConfigError{Msg: fmt.Sprintf("building request: %v", err)}
 	}
+	info = &RequestInfo{Method: r.Method, URL: redactURL(u), BytesSent: int64(len(body))}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
@@ -303,7 +333,8 @@ func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Respons
 		read = nil
 		httpResp, err := c.retry.Do(req)
 		if err != nil {
-			return c.transportError(ctx, r.Method, u, st, err, read)
+			resp, err := c.transportError(ctx, r.Method, u, st, err, read)
+			return resp, info, err
 		}
 		if httpResp.StatusCode == http.StatusUnauthorized && st.cookieOnly && !st.forceAuth {
 			// The session has ended: send the credentials once more. A 401
@@ -311,7 +342,8 @@ func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Respons
 			st.forceAuth, st.base = true, st.attempts
 			continue
 		}
-		return c.answer(r.Method, u, httpResp, read, st)
+		resp, err := c.answer(r.Method, u, httpResp, read, st)
+		return resp, info, err
 	}
 }
 

@@ -1,0 +1,377 @@
+package tsapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/internal/refserver"
+	"github.com/tsapi-go/tsapi/tsapitest"
+)
+
+// watchTarget is a server to watch, with another client to change it.
+type watchTarget struct {
+	base  string
+	other *tsapi.Client
+}
+
+func fakeTarget(t *testing.T) watchTarget {
+	srv := tsapitest.NewServer()
+	t.Cleanup(srv.Close)
+	require.NoError(t, srv.LoadSeedFile("testdata/seed.json"))
+	other, err := srv.AdminClient()
+	require.NoError(t, err)
+	return watchTarget{base: srv.URL(), other: other}
+}
+
+func referenceTarget(t *testing.T) watchTarget {
+	base := refserver.Lock(t)
+	refserver.Reset(t, base)
+	t.Cleanup(func() { refserver.Reset(t, base) })
+	other, err := tsapi.New(base, tsapi.WithBasicAuth("ionadmin", "ionadmin"))
+	require.NoError(t, err)
+	return watchTarget{base: base, other: other}
+}
+
+// watching runs a watch in the background; events arrive on the channel.
+type watching struct {
+	events chan tsapi.JobEvent
+	errs   chan error
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func startWatch(t *testing.T, c *tsapi.Client, opts *tsapi.WatchOptions) *watching {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &watching{events: make(chan tsapi.JobEvent, 1000), errs: make(chan error, 10), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		for ev, err := range c.PluginResultJobs.Watch(ctx, opts) {
+			if err != nil {
+				w.errs <- err
+				return
+			}
+			w.events <- ev
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-w.done })
+	return w
+}
+
+// next waits for the next event.
+func (w *watching) next(t *testing.T) tsapi.JobEvent {
+	t.Helper()
+	select {
+	case ev := <-w.events:
+		return ev
+	case err := <-w.errs:
+		t.Fatalf("watch ended: %v", err)
+	case <-time.After(20 * time.Second):
+		t.Fatal("no event within 20 s")
+	}
+	return tsapi.JobEvent{}
+}
+
+// quiet checks that no event arrives for a few polls.
+func (w *watching) quiet(t *testing.T, d time.Duration) {
+	t.Helper()
+	select {
+	case ev := <-w.events:
+		t.Errorf("unexpected event %s of job %d (%s -> %v)", ev.Type, ev.ID, ev.Previous, stateOf(ev))
+	case err := <-w.errs:
+		t.Errorf("watch ended: %v", err)
+	case <-time.After(d):
+	}
+}
+
+func stateOf(ev tsapi.JobEvent) tsapi.JobState {
+	if ev.Job == nil {
+		return ""
+	}
+	return ev.Job.State
+}
+
+func queuedJob(t *testing.T, c *tsapi.Client, skip ...int64) int64 {
+	t.Helper()
+	jobs, _, err := c.PluginResultJobs.List(context.Background(), &tsapi.PluginResultJobListOptions{State: tsapi.StateQueued})
+	require.NoError(t, err)
+	for _, j := range jobs {
+		if !containsID(skip, j.ID) {
+			return j.ID
+		}
+	}
+	t.Fatal("no queued job")
+	return 0
+}
+
+func containsID(ids []int64, id int64) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+func testWatchSeesEveryTransitionOnce(t *testing.T, tg watchTarget) {
+	ctx := context.Background()
+	c, err := tsapi.New(tg.base, tsapi.WithBasicAuth("ionadmin", "ionadmin"))
+	require.NoError(t, err)
+	w := startWatch(t, c, &tsapi.WatchOptions{Interval: 50 * time.Millisecond})
+	w.quiet(t, 200*time.Millisecond) // the start is silent
+
+	a := queuedJob(t, tg.other)
+	b := queuedJob(t, tg.other, a)
+	_, err = tg.other.PluginResultJobs.SetState(ctx, a, tsapi.StateStarted)
+	require.NoError(t, err)
+	ev := w.next(t)
+	assert.Equal(t, tsapi.JobChanged, ev.Type)
+	assert.Equal(t, a, ev.ID)
+	assert.Equal(t, tsapi.StateQueued, ev.Previous)
+	assert.Equal(t, tsapi.StateStarted, stateOf(ev))
+
+	_, err = tg.other.PluginResultJobs.SetState(ctx, a, tsapi.StateCompleted)
+	require.NoError(t, err)
+	ev = w.next(t)
+	assert.Equal(t, tsapi.JobChanged, ev.Type)
+	assert.Equal(t, a, ev.ID)
+	assert.Equal(t, tsapi.StateStarted, ev.Previous)
+	assert.Equal(t, tsapi.StateCompleted, stateOf(ev))
+
+	// A launch makes a new plugin result with a Queued job per run level.
+	_, err = tg.other.Plugins.Launch(ctx, 101, &tsapi.LaunchRequest{Plugin: "sampleID"})
+	require.NoError(t, err)
+	prs, _, err := tg.other.PluginResults.List(ctx, &tsapi.PluginResultListOptions{Result: tsapi.Ptr[int64](101), ListOptions: tsapi.ListOptions{Limit: 1}})
+	require.NoError(t, err)
+	require.NotEmpty(t, prs[0].Jobs)
+	for range prs[0].Jobs {
+		ev = w.next(t)
+		assert.Equal(t, tsapi.JobAppeared, ev.Type)
+		assert.Equal(t, tsapi.StateQueued, stateOf(ev))
+		assert.NotNil(t, prs[0].JobByGridEngineID(*ev.Job.GridEngineJobID), "a job of the launch")
+	}
+
+	_, err = tg.other.PluginResultJobs.Delete(ctx, b)
+	require.NoError(t, err)
+	ev = w.next(t)
+	assert.Equal(t, tsapi.JobGone, ev.Type)
+	assert.Equal(t, b, ev.ID)
+	assert.Equal(t, tsapi.StateQueued, ev.Previous)
+	assert.Nil(t, ev.Job)
+
+	w.quiet(t, 300*time.Millisecond) // each once
+}
+
+func TestWatchSeesEveryTransitionOnce(t *testing.T) {
+	t.Run("tsapitest", func(t *testing.T) { testWatchSeesEveryTransitionOnce(t, fakeTarget(t)) })
+	t.Run("reference", func(t *testing.T) { testWatchSeesEveryTransitionOnce(t, referenceTarget(t)) })
+}
+
+func TestWatchResumesFromASavedCursor(t *testing.T) {
+	t.Run("tsapitest", func(t *testing.T) { testWatchResumes(t, fakeTarget(t)) })
+	t.Run("reference", func(t *testing.T) { testWatchResumes(t, referenceTarget(t)) })
+}
+
+func testWatchResumes(t *testing.T, tg watchTarget) {
+	ctx := context.Background()
+	c, err := tsapi.New(tg.base, tsapi.WithBasicAuth("ionadmin", "ionadmin"))
+	require.NoError(t, err)
+
+	// A first run of the program: it learns the running jobs, then two
+	// changes come in one poll; it takes the first event, saves the cursor
+	// (as JSON) and stops.
+	var mu sync.Mutex
+	var cursor []byte
+	ctx1, cancel1 := context.WithCancel(ctx)
+	started := make(chan struct{})
+	a := queuedJob(t, tg.other)
+	b := queuedJob(t, tg.other, a)
+	var firstEvent tsapi.JobEvent
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		signalled := false
+		for ev, err := range c.PluginResultJobs.Watch(ctx1, &tsapi.WatchOptions{Interval: 50 * time.Millisecond, Existing: true}) {
+			if !assert.NoError(t, err) {
+				return
+			}
+			if ev.Type == tsapi.JobAppeared {
+				// The running jobs at start.
+				if !signalled && ev.Cursor.Running[a] != "" && ev.Cursor.Running[b] != "" {
+					close(started)
+					signalled = true
+				}
+				continue
+			}
+			firstEvent = ev
+			mu.Lock()
+			cursor, _ = json.Marshal(ev.Cursor)
+			mu.Unlock()
+			return
+		}
+	}()
+	<-started
+	// Both changes land between two polls.
+	_, err = tg.other.PluginResultJobs.BulkPatch(ctx, []tsapi.BulkUpdate[tsapi.PluginResultJobPatch]{
+		{ID: a, Patch: &tsapi.PluginResultJobPatch{State: tsapi.StateStarted}},
+		{ID: b, Patch: &tsapi.PluginResultJobPatch{State: tsapi.StateError}},
+	}, nil)
+	require.NoError(t, err)
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the first run saw nothing")
+	}
+	cancel1()
+	require.Equal(t, tsapi.JobChanged, firstEvent.Type)
+	require.Equal(t, a, firstEvent.ID, "events of a poll come in id order")
+
+	// While no program runs, another job starts.
+	c3 := queuedJob(t, tg.other, a, b)
+	_, err = tg.other.PluginResultJobs.SetState(ctx, c3, tsapi.StateStarted)
+	require.NoError(t, err)
+
+	// The program starts again from the saved cursor: b's change (not a's
+	// again) and the change made while it was down.
+	var saved tsapi.WatchCursor
+	mu.Lock()
+	require.NoError(t, json.Unmarshal(cursor, &saved))
+	mu.Unlock()
+	w := startWatch(t, c, &tsapi.WatchOptions{Interval: 50 * time.Millisecond, Cursor: &saved})
+	got := map[int64]tsapi.JobEvent{}
+	for range 2 {
+		ev := w.next(t)
+		got[ev.ID] = ev
+	}
+	assert.NotContains(t, got, a, "nothing repeated")
+	if assert.Contains(t, got, b) {
+		assert.Equal(t, tsapi.StateQueued, got[b].Previous)
+		assert.Equal(t, tsapi.StateError, stateOf(got[b]))
+	}
+	if assert.Contains(t, got, c3) {
+		assert.Equal(t, tsapi.StateStarted, stateOf(got[c3]))
+	}
+	w.quiet(t, 300*time.Millisecond)
+}
+
+func TestWatchOutlastsAMaintenanceWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a 30-second window")
+	}
+	t.Parallel()
+	srv := tsapitest.NewServer()
+	defer srv.Close()
+	require.NoError(t, srv.LoadSeedFile("testdata/seed.json"))
+	c, err := srv.AdminClient(tsapi.WithRetry(1, time.Millisecond, 10*time.Millisecond))
+	require.NoError(t, err)
+	var failed atomic.Int32
+	w := startWatch(t, c, &tsapi.WatchOptions{Interval: 100 * time.Millisecond, MaxBackoff: 2 * time.Second,
+		OnError: func(err error) {
+			assert.ErrorIs(t, err, tsapi.ErrUnavailable)
+			failed.Add(1)
+		}})
+	w.quiet(t, 300*time.Millisecond)
+
+	other, err := srv.AdminClient()
+	require.NoError(t, err)
+	a := queuedJob(t, other)
+	// The server goes into maintenance for 30 s; meanwhile a job ends and
+	// a new one is added behind the maintenance page.
+	srv.AddFault(tsapitest.Fault{Status: http.StatusServiceUnavailable, Times: -1})
+	srv.UpdateJob(a, func(j *tsapitest.Job) { j.State = "Completed" })
+	added := srv.AddJob(tsapitest.Job{State: "Queued"})
+	time.Sleep(30 * time.Second)
+	srv.ClearFaults()
+
+	got := map[int64]tsapi.JobEvent{}
+	for range 2 {
+		ev := w.next(t)
+		got[ev.ID] = ev
+	}
+	assert.Equal(t, tsapi.JobChanged, got[a].Type)
+	assert.Equal(t, tsapi.StateCompleted, stateOf(got[a]))
+	assert.Equal(t, tsapi.JobAppeared, got[added].Type)
+	assert.Greater(t, failed.Load(), int32(5), "the watch kept trying")
+	w.quiet(t, 500*time.Millisecond)
+}
+
+// TestWatchCostDoesNotGrowWithFinishedJobs counts the requests of each poll
+// with 1 000 and with 10 000 finished jobs.
+func TestWatchCostDoesNotGrowWithFinishedJobs(t *testing.T) {
+	perPoll := func(finished int) (float64, float64) {
+		srv := tsapitest.NewServer()
+		defer srv.Close()
+		for i := 0; i < finished; i++ {
+			srv.AddJob(tsapitest.Job{State: "Completed"})
+		}
+		for i := 0; i < 3; i++ {
+			srv.AddJob(tsapitest.Job{State: "Started"})
+		}
+		var mu sync.Mutex
+		var reqs, polls, bytes int
+		c, err := srv.AdminClient(tsapi.WithRequestHook(func(ri tsapi.RequestInfo) {
+			mu.Lock()
+			defer mu.Unlock()
+			reqs++
+			bytes += int(ri.BytesReceived)
+			if strings.Contains(ri.URL, "state__in=") {
+				polls++
+			}
+		}))
+		require.NoError(t, err)
+		w := startWatch(t, c, &tsapi.WatchOptions{Interval: 20 * time.Millisecond})
+		w.quiet(t, 200*time.Millisecond) // settle past the start
+		mu.Lock()
+		reqs, polls, bytes = 0, 0, 0
+		mu.Unlock()
+		w.quiet(t, 500*time.Millisecond)
+		w.cancel()
+		<-w.done
+		mu.Lock()
+		defer mu.Unlock()
+		require.Greater(t, polls, 5)
+		return float64(reqs) / float64(polls), float64(bytes) / float64(polls)
+	}
+	small, smallBytes := perPoll(1000)
+	large, largeBytes := perPoll(10000)
+	t.Logf("requests per poll: %.2f with 1000 finished jobs, %.2f with 10000; bytes per poll %.0f and %.0f", small, large, smallBytes, largeBytes)
+	assert.InDelta(t, 2, small, 0.25)
+	assert.InDelta(t, 2, large, 0.25)
+	assert.InDelta(t, smallBytes, largeBytes, smallBytes*0.1, "the answers do not grow either")
+}
+
+func TestWatchRefusesFiltersItOwns(t *testing.T) {
+	srv := tsapitest.NewServer()
+	defer srv.Close()
+	c, err := srv.AdminClient()
+	require.NoError(t, err)
+	for _, f := range []*tsapi.PluginResultJobListOptions{
+		{State: tsapi.StateQueued},
+		{IDGt: tsapi.Ptr[int64](3)},
+		{ListOptions: tsapi.ListOptions{Limit: 5}},
+		{ListOptions: tsapi.ListOptions{Filters: map[string][]string{"state__in": {"Queued"}}}},
+		{ListOptions: tsapi.ListOptions{Filters: map[string][]string{"bogus": {"x"}}}},
+	} {
+		for _, err := range c.PluginResultJobs.Watch(context.Background(), &tsapi.WatchOptions{Filter: f}) {
+			assert.ErrorIs(t, err, tsapi.ErrInvalidOption)
+		}
+	}
+	// A permanent error ends the watch with it.
+	reader, err := srv.Client(tsapi.WithBasicAuth("ionadmin", "wrong"))
+	require.NoError(t, err)
+	n := 0
+	for _, err := range reader.PluginResultJobs.Watch(context.Background(), &tsapi.WatchOptions{Interval: time.Millisecond}) {
+		assert.ErrorIs(t, err, tsapi.ErrUnauthorized)
+		n++
+	}
+	assert.Equal(t, 1, n)
+}
