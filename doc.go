@@ -88,6 +88,15 @@
 // Client keeps its own cookie jar, also when several share one
 // *http.Client, so two Clients never act as each other.
 //
+// # Monitoring
+//
+// PluginResultJobServiceOp.Watch yields an event for each job that
+// appears, changes state while running, or is deleted while running, from
+// polls whose cost does not grow with the finished jobs; its cursor resumes
+// a restarted program. WithRequestHook hears of every request (for metrics
+// and tracing), and Client.Clone derives a Client for another account on
+// the same connections.
+//
 // # Errors
 //
 // Every failure the server reports is an *APIError. Use errors.Is with the

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/tsapi-go/tsapi"
@@ -229,4 +230,67 @@ func ExamplePluginResultJobServiceOp_WaitTerminal() {
 	fmt.Println(job.ID, job.State, err)
 	// Output:
 	// 19 Completed <nil>
+}
+
+func ExamplePluginResultJobServiceOp_Watch() {
+	srv := exampleServer()
+	defer srv.Close()
+	client, _ := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// Another client starts job 20 (Queued) and adds a job.
+	go func() {
+		time.Sleep(50 * time.Millisecond)
+		srv.UpdateJob(20, func(j *tsapitest.Job) { j.State = "Started" })
+		srv.AddJob(tsapitest.Job{ID: 30, State: "Queued"})
+	}()
+	seen := 0
+	for ev, err := range client.PluginResultJobs.Watch(ctx, &tsapi.WatchOptions{Interval: 20 * time.Millisecond}) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(ev.Type, ev.ID, ev.Previous, ev.Job.State)
+		// ev.Cursor, saved, resumes a later watch right after this event.
+		if seen++; seen == 2 {
+			break
+		}
+	}
+	// Output:
+	// changed 20 Queued Started
+	// appeared 30  Queued
+}
+
+func ExampleWithRequestHook() {
+	srv := exampleServer()
+	defer srv.Close()
+	srv.FailNext(1, 503)
+	hook := func(ri tsapi.RequestInfo) {
+		// Feed a metrics or tracing system; the URL is redacted.
+		fmt.Println(ri.Method, ri.Status, ri.Attempts, ri.Err)
+	}
+	client, _ := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"),
+		tsapi.WithRetry(2, time.Millisecond, time.Millisecond), tsapi.WithRequestHook(hook))
+	_, _, _ = client.PluginResultJobs.Get(context.Background(), 19)
+	// Output:
+	// GET 200 2 <nil>
+}
+
+func ExampleClient_Clone() {
+	srv := exampleServer()
+	defer srv.Close()
+	admin, _ := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"),
+		tsapi.WithTimeout(20*time.Second), tsapi.WithRetry(5, time.Second, 30*time.Second))
+
+	// The same server and options for another account, on the same
+	// connections; never the administrator's session or password.
+	reader, err := admin.Clone(tsapi.WithBasicAuth("ionuser", "ionuser"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	job, _, err := reader.PluginResultJobs.Get(context.Background(), 19)
+	fmt.Println(job.ID, err, strings.Contains(reader.String(), "Basic ionuser:REDACTED"))
+	// Output:
+	// 19 <nil> true
 }
