@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/tsapi-go/tsapi"
@@ -98,9 +97,18 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
+// TB is the part of testing.TB that New uses; *testing.T, *testing.B and
+// *testing.F satisfy it. The package does not import testing, so that a
+// program (such as the tsapi tool's demo) can embed the fake without
+// linking the test framework.
+type TB interface {
+	Helper()
+	Cleanup(func())
+}
+
 // New starts a fake Torrent Server (see NewServer) that is closed when the
 // test ends.
-func New(t testing.TB, opts ...Option) *Server {
+func New(t TB, opts ...Option) *Server {
 	t.Helper()
 	s := NewServer(opts...)
 	t.Cleanup(s.Close)

@@ -1,0 +1,247 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/tsapitest"
+)
+
+func newDemoCmd(f *Factory) *cobra.Command {
+	var write bool
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Tour the library against a server (with --demo, an in-process fake)",
+		Long: `Tour what the library does: pages and meta, counting, iteration over every
+job, typed errors, the guard rails, the schema, and (against the fake server,
+or with --write) state changes, a deletion and a plugin launch.`,
+		Example: "  tsapi --demo demo\n  tsapi --server https://ts.example.org demo",
+		Args:    exactArgs(0, "no argument"),
+		RunE: run(func(cmd *cobra.Command, _ []string) error {
+			ts, err := f.targets()
+			if err != nil {
+				return err
+			}
+			if len(ts) != 1 {
+				return usagef("the demo takes one server")
+			}
+			return demo(cmd.Context(), f.IO.Out, ts[0].client, f.Globals.Demo, write || f.Globals.Demo)
+		}),
+	}
+	cmd.Flags().BoolVar(&write, "write", false, "also run the steps that change data on a real server")
+	return cmd
+}
+
+// SeedDemo fills the fake server with a plugin, a report, plugin results
+// and 2,500 jobs: more than one page of the server's 1000-object cap.
+func SeedDemo(s *tsapitest.Server) {
+	start := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
+	s.AddPlugin(tsapitest.Plugin{ID: 1, Name: "variantCaller", Version: "5.18.0.1", Active: true, Selected: true,
+		PluginSettings: map[string]any{"runlevels": []any{"default"}}})
+	s.AddPlugin(tsapitest.Plugin{ID: 2, Name: "coverageAnalysis", Version: "5.18.0.3", Active: true, Selected: true})
+	s.AddResult(tsapitest.Result{ID: 101, Name: "Auto_user_S5-0101-demo"})
+	states := tsapi.JobStates
+	for pr := int64(1); pr <= 25; pr++ {
+		s.AddPluginResult(tsapitest.PluginResult{ID: pr, Result: 101, Plugin: 1 + pr%2, APIKey: fmt.Sprintf("demo-plugin-key-%d", pr)})
+		for k := range 100 {
+			id := (pr-1)*100 + int64(k) + 1
+			st := states[int(id)%len(states)]
+			j := tsapitest.Job{ID: id, PluginResult: pr, State: string(st), RunLevel: string(tsapi.RunLevels[int(id)%len(tsapi.RunLevels)]),
+				Config: map[string]any{"threads": 4, "reference": "hg19"}}
+			if st != tsapi.StatePending && st != tsapi.StateQueued {
+				t0 := start.Add(time.Duration(id) * time.Minute)
+				j.StartTime = &t0
+				if st.IsTerminal() {
+					t1 := t0.Add(17 * time.Minute)
+					j.EndTime = &t1
+					j.GridEngineJobID = tsapi.Ptr[int64](-1)
+				} else {
+					j.GridEngineJobID = tsapi.Ptr(100000 + id)
+				}
+			}
+			s.AddJob(j)
+		}
+	}
+}
+
+func section(out io.Writer, title string) { fmt.Fprintf(out, "\n== %s\n", title) }
+
+func printJob(out io.Writer, j *tsapi.PluginResultJob) {
+	ge := "null"
+	if j.GridEngineJobID != nil {
+		ge = strconv.FormatInt(*j.GridEngineJobID, 10)
+	}
+	fmt.Fprintf(out, "job %d  %-10s run_level=%-9s grid_engine_jobid=%s starttime=%s endtime=%s\n",
+		j.ID, j.State, j.RunLevel, ge, timeText(j.StartTime), timeText(j.EndTime))
+}
+
+func timeText(t *tsapi.Time) string {
+	if t == nil {
+		return "null"
+	}
+	return t.String()
+}
+
+// demo tours the library. write allows the steps that change data.
+func demo(ctx context.Context, out io.Writer, c *tsapi.Client, fake bool, write bool) error {
+	where := c.BaseURL().String()
+	if fake {
+		where += " (in-process fake Torrent Server)"
+	}
+	fmt.Fprintf(out, "tsapi %s demo against %s\n", tsapi.Version, where)
+
+	section(out, "One page of jobs, newest first, with tastypie's meta")
+	jobs, resp, err := c.PluginResultJobs.List(ctx, &tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Limit: 3}})
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		printJob(out, j)
+	}
+	fmt.Fprintf(out, "meta: limit=%d offset=%d total_count=%d next=%s\n", resp.Meta.Limit, resp.Meta.Offset, resp.Meta.TotalCount, resp.Meta.Next)
+
+	section(out, "Counting and filtering")
+	running, _, err := c.PluginResultJobs.Count(ctx, &tsapi.PluginResultJobListOptions{
+		StateIn: []tsapi.JobState{tsapi.StatePending, tsapi.StateQueued, tsapi.StateStarted}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "running jobs (Pending, Queued, Started): %d\n", running)
+
+	section(out, "Iterating over every job (the server sends at most 1000 a page)")
+	n, byState := 0, map[tsapi.JobState]int{}
+	pages := 0
+	for page, err := range c.PluginResultJobs.Pages(ctx, nil) {
+		if err != nil {
+			return err
+		}
+		pages++
+		for _, j := range page.Objects {
+			n++
+			byState[j.State]++
+		}
+	}
+	fmt.Fprintf(out, "%d jobs in %d pages; Completed=%d Error=%d Started=%d\n", n, pages,
+		byState[tsapi.StateCompleted], byState[tsapi.StateError], byState[tsapi.StateStarted])
+
+	section(out, "One job and its config")
+	if len(jobs) == 0 {
+		fmt.Fprintln(out, "the server has no job")
+		return nil
+	}
+	j, _, err := c.PluginResultJobs.Get(ctx, jobs[0].ID)
+	if err != nil {
+		return err
+	}
+	printJob(out, j)
+	keys, err := j.Config.Map()
+	if err != nil {
+		fmt.Fprintf(out, "config is not an object: %v\n", err)
+	} else {
+		fmt.Fprintf(out, "config has %d keys\n", len(keys))
+	}
+
+	section(out, "Guard rails: refused before anything is sent")
+	_, _, err = c.PluginResultJobs.List(ctx, &tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{
+		Filters: map[string][]string{"plugin_result": {"5"}}}})
+	fmt.Fprintf(out, "unknown filter plugin_result: %v (ErrInvalidOption: %t)\n", err, errors.Is(err, tsapi.ErrInvalidOption))
+	_, err = c.PluginResultJobs.DeleteAllMatching(ctx, nil)
+	fmt.Fprintf(out, "delete without a filter: %v\n", err)
+
+	section(out, "Schema against the library")
+	if err := schemas(ctx, out, c); err != nil {
+		return err
+	}
+
+	if !write {
+		fmt.Fprintln(out, "\n(read-only against a real server; add --write to also run the steps that write)")
+		return nil
+	}
+
+	section(out, "Changing a job's state: the server sets its times")
+	var target *tsapi.PluginResultJob
+	for job, err := range c.PluginResultJobs.All(ctx, &tsapi.PluginResultJobListOptions{State: tsapi.StateQueued}) {
+		if err != nil {
+			return err
+		}
+		target = job
+		break
+	}
+	if target == nil {
+		fmt.Fprintln(out, "no Queued job to move")
+	} else {
+		for _, st := range []tsapi.JobState{tsapi.StateStarted, tsapi.StateCompleted} {
+			if _, err := c.PluginResultJobs.SetState(ctx, target.ID, st); err != nil {
+				return err
+			}
+			got, _, err := c.PluginResultJobs.Get(ctx, target.ID)
+			if err != nil {
+				return err
+			}
+			printJob(out, got)
+		}
+	}
+
+	section(out, "Deleting a job, and the typed error that follows")
+	if fake {
+		victim := jobs[len(jobs)-1].ID
+		if _, err := c.PluginResultJobs.Delete(ctx, victim); err != nil {
+			return err
+		}
+		_, _, err = c.PluginResultJobs.Get(ctx, victim)
+		var apiErr *tsapi.APIError
+		fmt.Fprintf(out, "deleted job %d; get again: ErrNotFound=%t status=%d\n", victim, errors.Is(err, tsapi.ErrNotFound),
+			func() int {
+				if errors.As(err, &apiErr) {
+					return apiErr.StatusCode
+				}
+				return 0
+			}())
+	} else {
+		fmt.Fprintln(out, "(skipped against a real server)")
+	}
+
+	section(out, "Launching a plugin")
+	if fake {
+		if _, err := c.Plugins.Launch(ctx, 101, &tsapi.LaunchRequest{Plugin: "variantCaller", Config: map[string]any{"threads": 8}}); err != nil {
+			return err
+		}
+		prs, _, err := c.PluginResults.List(ctx, &tsapi.PluginResultListOptions{ListOptions: tsapi.ListOptions{Limit: 1}})
+		if err != nil {
+			return err
+		}
+		pr := prs[0]
+		fmt.Fprintf(out, "plugin result %d of %s: state %s, %d job(s), key %v\n", pr.ID, pr.PluginName, pr.State, len(pr.Jobs), pr.APIKey)
+		_, err = c.Plugins.Launch(ctx, 101, &tsapi.LaunchRequest{Plugin: "noSuchPlugin"})
+		fmt.Fprintf(out, "unknown plugin: ErrGone=%t\n", errors.Is(err, tsapi.ErrGone))
+	} else {
+		fmt.Fprintln(out, "(skipped against a real server)")
+	}
+	fmt.Fprintln(out, "\ndemo done")
+	return nil
+}
+
+func schemas(ctx context.Context, out io.Writer, c *tsapi.Client) error {
+	for _, r := range []struct {
+		name  string
+		check func(context.Context) (*tsapi.SchemaDrift, *tsapi.Response, error)
+	}{
+		{"PluginResultJob", c.PluginResultJobs.CheckSchema},
+		{"pluginresult", c.PluginResults.CheckSchema},
+		{"plugin", c.Plugins.CheckSchema},
+	} {
+		d, _, err := r.check(ctx)
+		if err != nil {
+			return aboutf(err, "%s schema", r.name)
+		}
+		fmt.Fprintf(out, "%s: %s\n", r.name, d)
+	}
+	return nil
+}
