@@ -39,7 +39,7 @@ func isTerminal(f *os.File) bool {
 // Confirm asks a yes/no question on a terminal; it returns false for
 // anything but y or yes.
 func (s *IOStreams) Confirm(question string) bool {
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	fmt.Fprintf(s.ErrOut, "%s? [y/N] ", question)
 	line, _ := bufio.NewReader(s.In).ReadString('\n')
 	answer := strings.ToLower(strings.TrimSpace(line))
 	return answer == "y" || answer == "yes"

@@ -577,7 +577,15 @@ it and delete every job.`,
 			if !dry {
 				what := fmt.Sprintf("job(s) %s", strings.Join(args, ", "))
 				if len(ids) == 0 {
-					what = "every job matching " + jf.describe()
+					var counts []string
+					for _, t := range ts {
+						n, _, err := t.client.PluginResultJobs.Count(cmd.Context(), opts)
+						if err != nil {
+							return aboutf(err, "%s", t.name)
+						}
+						counts = append(counts, strconv.Itoa(n))
+					}
+					what = fmt.Sprintf("every job matching %s (%s)", jf.describe(), strings.Join(counts, " + "))
 				}
 				if err := f.confirm(yes, fmt.Sprintf("Delete %s on %s", what, names(ts))); err != nil {
 					return err
@@ -782,7 +790,11 @@ and does not stop the others. Output is table, tsv or jsonl: an event a line.`,
 				}()
 			}
 			if tableOut {
-				fmt.Fprintln(f.IO.Out, strings.ToUpper(strings.Join(fields, "  ")))
+				var head []string
+				for _, k := range fields {
+					head = append(head, fmt.Sprintf("%-*s", width(k), strings.ToUpper(k)))
+				}
+				fmt.Fprintln(f.IO.Out, strings.TrimRight(strings.Join(head, "  "), " "))
 			}
 			p := &printer{w: f.IO.Out, format: formatTSV}
 			if format == formatJSONL {
