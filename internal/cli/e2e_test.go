@@ -110,6 +110,12 @@ func TestDocumentedDemoCommands(t *testing.T) {
 	assert.Equal(t, 0, r.code)
 	assert.Contains(t, r.stdout, "bash completion")
 
+	r = runTool(t, nil, "", "version")
+	assert.Equal(t, 0, r.code)
+	assert.Equal(t, "tsapi "+tsapi.Version+" (library "+tsapi.Version+")\n", r.stdout)
+	r = runTool(t, map[string]string{"TSAPI_CONFIG": "/etc/tsapi.yaml"}, "", "config", "path")
+	assert.Equal(t, "/etc/tsapi.yaml\n", r.stdout)
+
 	r = runTool(t, nil, "", "--demo", "demo")
 	assert.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, "demo done")
@@ -274,7 +280,8 @@ func TestWritesOnTheReferenceServer(t *testing.T) {
 	r = runTool(t, env, "", "plugins", "launch", "101", "noSuchPlugin")
 	assert.Equal(t, 5, r.code, "410 from the server")
 
-	for state, code := range map[tsapi.JobState]int{tsapi.StateCompleted: 0, tsapi.StateError: 10, tsapi.StateCancelled: 11, tsapi.StateTimedOut: 12} {
+	for state, code := range map[tsapi.JobState]int{tsapi.StateCompleted: 0, tsapi.StateError: 10, tsapi.StateCancelled: 11,
+		tsapi.StateTimedOut: 12, tsapi.StateDeclined: 13, tsapi.StateArchived: 14} {
 		q, _, err := c.PluginResultJobs.List(ctx, &tsapi.PluginResultJobListOptions{State: tsapi.StateQueued, ListOptions: tsapi.ListOptions{Limit: 1}})
 		require.NoError(t, err)
 		id := q[0].ID
@@ -289,7 +296,12 @@ func TestWritesOnTheReferenceServer(t *testing.T) {
 }
 
 func TestExitCodes(t *testing.T) {
-	env, _ := referenceEnv(t)
+	env, c := referenceEnv(t)
+	q, _, err := c.PluginResultJobs.List(context.Background(), &tsapi.PluginResultJobListOptions{State: tsapi.StateQueued, ListOptions: tsapi.ListOptions{Limit: 1}})
+	require.NoError(t, err)
+	r := runTool(t, env, "", "jobs", "wait", fmt.Sprint(q[0].ID), "--interval", "50ms", "--timeout", "300ms")
+	assert.Equal(t, 1, r.code, "a wait that timed out: %s", r.stderr)
+	assert.Contains(t, r.stderr, "still Queued")
 	wrong := map[string]string{"TSAPI_SERVER": env["TSAPI_SERVER"], "TSAPI_USER": "ionadmin", "TSAPI_PASSWORD": "wrong"}
 	assert.Equal(t, 4, runTool(t, wrong, "", "jobs", "list").code, "authentication")
 	reader := map[string]string{"TSAPI_SERVER": env["TSAPI_SERVER"], "TSAPI_USER": "ionreader", "TSAPI_PASSWORD": "ionreader"}
@@ -304,7 +316,7 @@ func TestExitCodes(t *testing.T) {
 	assert.Equal(t, 5, runTool(t, fake, "", "jobs", "list").code, "server error")
 	srv.ClearFaults()
 	srv.AddFault(tsapitest.Fault{Method: "PATCH", Status: http.StatusGatewayTimeout})
-	r := runTool(t, fake, "", "jobs", "set-state", "1", "Error")
+	r = runTool(t, fake, "", "jobs", "set-state", "1", "Error")
 	assert.Equal(t, 8, r.code, "outcome unknown: %s", r.stderr)
 	assert.Contains(t, r.stderr, "may or may not")
 }
