@@ -3,6 +3,7 @@ package tsapi
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -51,6 +52,8 @@ type Client struct {
 	retry *retryablehttp.Client
 
 	resources *sync.Map // resource name -> queryChecker, for Do
+
+	root *rootState // what the API root said, once asked
 
 	// PluginResultJobs is the PluginResultJob resource
 	// (/rundb/api/v1/PluginResultJob/). It may be replaced by another
@@ -113,6 +116,7 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 		hook:      cfg.hook,
 		inner:     inner,
 		resources: &sync.Map{},
+		root:      &rootState{},
 	}
 	if cfg.insecure && c.logger != nil {
 		c.logger.Warn("tsapi: TLS certificate verification is disabled", "host", u.Host)
@@ -161,9 +165,12 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, &ConfigError{Msg: "base URL is empty"}
 	}
+	if !strings.Contains(raw, "://") {
+		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no scheme: write https://%s (or http:// for a server without TLS)", showInput(raw), showInput(raw))}
+	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, &ConfigError{Msg: "base URL does not parse: " + redactRawURL(raw)}
+		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q does not parse: %v", showInput(raw), errors.Unwrap(err))}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no http or https scheme (write https://%s)", redactURL(u), strings.TrimPrefix(redactURL(u), "//"))}
@@ -186,6 +193,24 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		p += "/rundb/api/v1"
 	}
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p + "/"}, nil
+}
+
+// showInput shows a base URL as given, with any user and password in it
+// replaced.
+func showInput(raw string) string {
+	rest := raw
+	scheme := ""
+	if i := strings.Index(raw, "://"); i >= 0 {
+		scheme, rest = raw[:i+3], raw[i+3:]
+	}
+	host := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host = rest[:i]
+	}
+	if at := strings.LastIndex(host, "@"); at >= 0 {
+		return scheme + "REDACTED@" + rest[at+1:]
+	}
+	return raw
 }
 
 // BaseURL returns the API root the Client sends requests to, such as

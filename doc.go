@@ -105,7 +105,9 @@
 // errors.As to read the status, the tastypie message and the field errors.
 // A 2xx answer that is not the JSON expected is a *DecodeError (ErrDecode);
 // a bad argument, found before anything is sent, a *ConfigError
-// (ErrInvalidOption). No error, log line or printed value (%v, %+v, %#v,
+// (ErrInvalidOption). An HTML 404 from a base URL under which no Torrent
+// Server API answers (a wrong path prefix) is a *NoAPIError (ErrNoAPI), not
+// ErrNotFound. No error, log line or printed value (%v, %+v, %#v,
 // %s, log/slog) of this package's types holds a credential or a plugin
 // key; *Response prints and logs without its body.
 package tsapi

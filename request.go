@@ -175,6 +175,9 @@ func (c *Client) register(r queryChecker) { c.resources.Store(r.Name(), r) }
 func (c *Client) call(ctx context.Context, req *Request, mode writeMode, v any) (*Response, error) {
 	resp, err := c.send(ctx, req, mode)
 	if err != nil {
+		if nerr := c.noAPI(ctx, err); nerr != nil {
+			return resp, nerr
+		}
 		return resp, err
 	}
 	if v != nil && len(bytes.TrimSpace(resp.body)) > 0 {
@@ -458,3 +461,81 @@ func (c *Client) hasSession(u *url.URL) bool {
 	}
 	return false
 }
+
+// ErrNoAPI is matched by a *NoAPIError: no Torrent Server API answers
+// under the Client's base URL.
+var ErrNoAPI = errors.New("tsapi: no Torrent Server API at the base URL")
+
+// NoAPIError says that an HTML 404 came from a base URL under which no
+// Torrent Server API answers (its API root is a 404 or not the API's JSON
+// either): a configuration mistake, such as a wrong path prefix, rather
+// than a missing object. It matches ErrNoAPI, and not ErrNotFound.
+type NoAPIError struct {
+	// Root is the API root that was tried (redacted), such as
+	// https://host/rundb/rundb/api/v1/.
+	Root string
+	// Status is the HTTP status the API root answered with.
+	Status int
+	// Answer is the error of the request that found the 404.
+	Answer *APIError
+}
+
+// Error names the API root tried and what to check.
+func (e *NoAPIError) Error() string {
+	return fmt.Sprintf("tsapi: no Torrent Server API answers at %s (it answers %d %s): check the base URL; "+
+		"name the server (https://host) or its API root (https://host/rundb/api/v1/)", e.Root, e.Status, http.StatusText(e.Status))
+}
+
+// Is matches ErrNoAPI.
+func (e *NoAPIError) Is(target error) bool { return target == ErrNoAPI }
+
+// noAPI checks, after an HTML 404, whether the API root answers at all
+// (once per Client), and returns a *NoAPIError when it does not.
+func (c *Client) noAPI(ctx context.Context, err error) error {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound || !strings.Contains(ae.ContentType, "html") {
+		return nil
+	}
+	switch c.root.state.Load() {
+	case rootOK:
+		return nil
+	case rootMissing:
+		return &NoAPIError{Root: redactURL(c.baseURL), Status: int(c.root.status.Load()), Answer: ae}
+	}
+	resp, rerr := c.send(ctx, &Request{Method: http.MethodGet, Path: c.baseURL.Path}, modeRead)
+	status := 0
+	if resp != nil && resp.Response != nil {
+		status = resp.StatusCode
+	}
+	if rerr == nil {
+		var root map[string]struct {
+			ListEndpoint string `json:"list_endpoint"`
+		}
+		if json.Unmarshal(resp.body, &root) == nil {
+			for _, r := range root {
+				if r.ListEndpoint != "" {
+					c.root.state.Store(rootOK)
+					return nil
+				}
+			}
+		}
+	} else if status == 0 || status >= 500 {
+		return nil // the root could not be asked: say nothing
+	}
+	c.root.status.Store(int32(status))
+	c.root.state.Store(rootMissing)
+	return &NoAPIError{Root: redactURL(c.baseURL), Status: status, Answer: ae}
+}
+
+// rootState is what the API root said: rootUnknown, rootOK or
+// rootMissing, and its status.
+type rootState struct {
+	state, status atomic.Int32
+}
+
+// What the API root said.
+const (
+	rootUnknown int32 = iota
+	rootOK
+	rootMissing
+)

@@ -77,7 +77,7 @@ func exitCode(err error) int {
 		return ExitOK
 	case errors.As(err, &ee):
 		return ee.code
-	case errors.As(err, &ue), errors.Is(err, tsapi.ErrInvalidOption):
+	case errors.As(err, &ue), errors.Is(err, tsapi.ErrInvalidOption), errors.Is(err, tsapi.ErrNoAPI):
 		return ExitUsage
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
