@@ -52,13 +52,15 @@ func TestWrongPathPrefixIsAConfigurationMistake(t *testing.T) {
 
 func TestBaseURLWithoutASchemeSaysSo(t *testing.T) {
 	for in, want := range map[string]string{
-		"ts.example.org":                 `base URL "ts.example.org" has no scheme: write https://ts.example.org`,
-		"ts.example.org:8080/rundb/api/": `base URL "ts.example.org:8080/rundb/api/" has no scheme: write https://ts.example.org:8080/rundb/api/`,
-		"ionadmin:pw@ts.example.org":     `base URL "REDACTED@ts.example.org" has no scheme`,
+		"ts.example.org":                 `base URL "ts.example.org" has no http or https scheme: write https://ts.example.org`,
+		"ts.example.org:8080/rundb/api/": `base URL "ts.example.org:8080/rundb/api/" has no http or https scheme: write https://ts.example.org:8080/rundb/api/`,
+		"ionadmin:pw@ts.example.org":     `has no http or https scheme`,
+		"ts/rundb/api/v1/?api_key=k3y":   `has no http or https scheme`,
 	} {
 		_, err := tsapi.New(in)
 		assert.ErrorIs(t, err, tsapi.ErrInvalidOption, in)
 		assert.ErrorContains(t, err, want)
 		assert.NotContains(t, err.Error(), "pw@")
+		assert.NotContains(t, err.Error(), "k3y")
 	}
 }

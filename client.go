@@ -3,7 +3,6 @@ package tsapi
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -166,11 +165,16 @@ func parseBaseURL(raw string) (*url.URL, error) {
 		return nil, &ConfigError{Msg: "base URL is empty"}
 	}
 	if !strings.Contains(raw, "://") {
-		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no scheme: write https://%s (or http:// for a server without TLS)", showInput(raw), showInput(raw))}
+		if shown, ok := showInput(raw); ok {
+			return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no http or https scheme: write https://%s (or http:// for a server without TLS)", shown, shown)}
+		}
+		return nil, &ConfigError{Msg: "base URL has no http or https scheme (write https://host), and does not parse as host and path either"}
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q does not parse: %v", showInput(raw), errors.Unwrap(err))}
+		// Neither the input nor the parser's message (which quotes parts
+		// of it) is shown: what does not parse may hold a credential.
+		return nil, &ConfigError{Msg: "base URL does not parse as scheme://host[:port][/path] (check its host, port and % escapes)"}
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no http or https scheme (write https://%s)", redactURL(u), strings.TrimPrefix(redactURL(u), "//"))}
@@ -195,22 +199,15 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p + "/"}, nil
 }
 
-// showInput shows a base URL as given, with any user and password in it
-// replaced.
-func showInput(raw string) string {
-	rest := raw
-	scheme := ""
-	if i := strings.Index(raw, "://"); i >= 0 {
-		scheme, rest = raw[:i+3], raw[i+3:]
+// showInput shows a base URL given without a scheme, without the
+// credentials it may hold (a user and password, a key in the query); ok is
+// false when it does not parse as host and path.
+func showInput(raw string) (string, bool) {
+	u, err := url.Parse("x://" + raw)
+	if err != nil {
+		return "", false
 	}
-	host := rest
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		host = rest[:i]
-	}
-	if at := strings.LastIndex(host, "@"); at >= 0 {
-		return scheme + "REDACTED@" + rest[at+1:]
-	}
-	return raw
+	return strings.TrimPrefix(redactURL(u), "x://"), true
 }
 
 // BaseURL returns the API root the Client sends requests to, such as
