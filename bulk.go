@@ -119,8 +119,8 @@ func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUp
 	}
 	encoded := make([]json.RawMessage, len(updates))
 	for i, u := range updates {
-		if err := checkID(u.ID); err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("update %d: %s", i, err.(*ConfigError).Msg)}
+		if u.ID <= 0 {
+			return nil, &ConfigError{Msg: fmt.Sprintf("update %d: object id must be positive, got %d", i, u.ID)}
 		}
 		b, err := writeBody(u.Patch)
 		if err != nil {

@@ -498,7 +498,8 @@ type RequestError struct {
 // Error describes the failure without any credential.
 func (e *RequestError) Error() string {
 	var cause any = e.Err
-	if ue, ok := e.Err.(*url.Error); ok && ue.Err != nil {
+	var ue *url.Error
+	if errors.As(e.Err, &ue) && ue.Err != nil {
 		cause = ue.Err // its method and URL are already said
 	}
 	s := fmt.Sprintf("tsapi: %s %s: %v", e.Method, e.URL, cause)

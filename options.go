@@ -389,7 +389,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	if req.URL.Hostname() != first.URL.Hostname() {
 		return http.ErrUseLastResponse
 	}
-	if req.URL.Scheme != first.URL.Scheme && !(first.URL.Scheme == "http" && req.URL.Scheme == "https") {
+	if req.URL.Scheme != first.URL.Scheme && (first.URL.Scheme != "http" || req.URL.Scheme != "https") {
 		return http.ErrUseLastResponse
 	}
 	if req.URL.Scheme == first.URL.Scheme && req.URL.Port() != first.URL.Port() {

@@ -188,7 +188,7 @@ func TestRedirectLoopStops(t *testing.T) {
 	var hits atomic.Int32
 	srv := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)
-		http.Redirect(w, r, "/rundb/api/v1/PluginResultJob/5/?n="+string(rune('a'+n%26)), http.StatusFound)
+		http.Redirect(w, r, "/rundb/api/v1/PluginResultJob/5/?n="+string('a'+n%26), http.StatusFound)
 	})
 	c := newTestClient(t, srv.URL)
 	_, _, err := c.PluginResultJobs.Get(context.Background(), 5)

@@ -334,7 +334,7 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 	}
 	for {
 		read = nil
-		httpResp, err := c.retry.Do(req)
+		httpResp, err := c.retry.Do(req) //nolint:bodyclose // the response handler reads and closes every body
 		if err != nil {
 			resp, err := c.transportError(ctx, r.Method, u, st, err, read)
 			return resp, info, err
@@ -502,7 +502,8 @@ func (c *Client) noAPI(ctx context.Context, err error) error {
 	case rootMissing:
 		return &NoAPIError{Root: redactURL(c.baseURL), Status: int(c.root.status.Load()), Answer: ae}
 	}
-	resp, rerr := c.send(ctx, &Request{Method: http.MethodGet, Path: c.baseURL.Path}, modeRead)
+	// send reads and closes the answer's body; resp.Body is a copy in memory.
+	resp, rerr := c.send(ctx, &Request{Method: http.MethodGet, Path: c.baseURL.Path}, modeRead) //nolint:bodyclose // see above
 	status := 0
 	if resp != nil && resp.Response != nil {
 		status = resp.StatusCode

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -266,8 +267,8 @@ func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, i
 		out, derr := decoded[T](resp)
 		return out, resp, derr
 	}
-	unknown, ok := err.(*OutcomeUnknownError)
-	if !ok || ctx.Err() != nil {
+	var unknown *OutcomeUnknownError
+	if !errors.As(err, &unknown) || ctx.Err() != nil {
 		return nil, resp, err
 	}
 	got, vresp, differs, verr := r.reread(ctx, id, body)
@@ -328,7 +329,7 @@ func idFromLocation(loc string) (int64, error) {
 	}
 	u, err := url.Parse(loc)
 	if err != nil {
-		return 0, fmt.Errorf("bad Location header: %v", err)
+		return 0, fmt.Errorf("bad Location header: %w", err)
 	}
 	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
 	id, err := strconv.ParseInt(parts[len(parts)-1], 10, 64)

@@ -315,7 +315,7 @@ var errAnswered = errors.New("answered")
 
 // fail writes err's answer.
 func (c *call) fail(err error) {
-	if err == errAnswered {
+	if errors.Is(err, errAnswered) {
 		return
 	}
 	var ae *apiError

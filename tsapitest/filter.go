@@ -294,8 +294,10 @@ func compileLookup(in filterInput) (cond, error) {
 		needle := pyStr(in.value)
 		match, err := textMatcher(in.lookup, needle)
 		if err != nil {
+			// The server fails at execution, as Django does for a bad
+			// regex: recorded in execErr and answered then.
 			c.execErr = true
-			return c, nil
+			return c, nil //nolint:nilerr // see above
 		}
 		c.pred = func(v fval) bool { return !v.null && match(v.text(k)) }
 	case "year", "month", "day", "week_day", "hour", "minute", "second":

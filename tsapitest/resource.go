@@ -94,7 +94,7 @@ func (res *resdef) schema() map[string]any {
 	}
 	fields := map[string]any{}
 	for name, f := range res.fields {
-		var def any = f.def
+		def := f.def
 		if _, none := f.def.(noDefaultT); none {
 			def = "No default provided."
 		}

@@ -135,7 +135,7 @@ func runDemo(m *metrics, reg *prometheus.Registry) error {
 		return err
 	}
 	if _, _, err := c.PluginResultJobs.Get(ctx, 999); !errors.Is(err, tsapi.ErrNotFound) {
-		return fmt.Errorf("want not found, got %v", err)
+		return fmt.Errorf("want not found, got %w", err)
 	}
 	families, err := reg.Gather()
 	if err != nil {

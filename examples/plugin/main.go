@@ -114,7 +114,7 @@ func count(r io.Reader) (*Counts, error) {
 	inWord, lineOpen := false, false
 	for {
 		ch, size, err := br.ReadRune()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

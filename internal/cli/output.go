@@ -248,7 +248,7 @@ func intPtr(p *int64) any {
 // rawJSON is a JSON value a record carries as it is.
 func rawJSON(c tsapi.JobConfig) any {
 	if b := c.Raw(); b != nil {
-		return json.RawMessage(b)
+		return b
 	}
 	return nil
 }

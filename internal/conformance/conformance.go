@@ -419,7 +419,7 @@ func (s *suite) errors(t *testing.T) {
 		assert.JSONEq(t, `{"error": ""}`, string(b))
 	})
 	s.check(t, "errors/a body that is not JSON is the canned 500", func(t *testing.T) {
-		req, err := http.NewRequest("PATCH", s.tg.URL+"/rundb/api/v1/PluginResultJob/1/", strings.NewReader("state=Error"))
+		req, err := http.NewRequest(http.MethodPatch, s.tg.URL+"/rundb/api/v1/PluginResultJob/1/", strings.NewReader("state=Error"))
 		require.NoError(t, err)
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		req.SetBasicAuth("ionadmin", s.seed.User("ionadmin").Password)

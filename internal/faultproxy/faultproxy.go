@@ -319,7 +319,7 @@ func (p *Proxy) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	resp, body, err := p.forward(r)
+	resp, body, err := p.forward(r) //nolint:bodyclose // forward reads and closes the body, returned as body
 	if err != nil {
 		if p.ctx.Err() != nil {
 			abort(w)
