@@ -100,3 +100,30 @@ func BenchmarkReferenceSession(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReferenceIteration iterates over every job of the reference
+// server (1500 at the seed) in pages of 100, one page at a time and with
+// four in flight.
+func BenchmarkReferenceIteration(b *testing.B) {
+	base := refserver.Lock(b)
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("concurrency %d", n), func(b *testing.B) {
+			c, err := New(base, WithBasicAuth("ionadmin", "ionadmin"), WithConcurrency(n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				k := 0
+				for _, err := range c.PluginResultJobs.All(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					k++
+				}
+				if k < 1500 {
+					b.Fatalf("%d jobs", k)
+				}
+			}
+		})
+	}
+}

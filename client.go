@@ -47,6 +47,9 @@ type Client struct {
 	timeout   time.Duration
 	hook      func(RequestInfo)
 
+	concurrency int
+	throttle    *throttle // shared wait after a 429 or 503
+
 	inner *http.Client
 	retry *retryablehttp.Client
 
@@ -105,17 +108,19 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
-		baseURL:   u,
-		cfg:       *cfg,
-		userAgent: cfg.userAgent,
-		auth:      cfg.auth,
-		logger:    cfg.logger,
-		maxBody:   cfg.maxBody,
-		timeout:   cfg.timeout,
-		hook:      cfg.hook,
-		inner:     inner,
-		resources: &sync.Map{},
-		root:      &rootState{},
+		baseURL:     u,
+		cfg:         *cfg,
+		userAgent:   cfg.userAgent,
+		auth:        cfg.auth,
+		logger:      cfg.logger,
+		maxBody:     cfg.maxBody,
+		timeout:     cfg.timeout,
+		hook:        cfg.hook,
+		throttle:    &throttle{},
+		concurrency: max(cfg.concurrency, 1),
+		inner:       inner,
+		resources:   &sync.Map{},
+		root:        &rootState{},
 	}
 	if cfg.insecure && c.logger != nil {
 		c.logger.Warn("tsapi: TLS certificate verification is disabled", "host", u.Host)
@@ -126,7 +131,7 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 		RetryWaitMax:   cfg.waitMax,
 		RetryMax:       cfg.maxRetries,
 		CheckRetry:     c.checkRetry,
-		Backoff:        backoff(cfg.maxRetryAfter),
+		Backoff:        c.backoffShared(cfg.maxRetryAfter),
 		ErrorHandler:   giveUp,
 		RequestLogHook: c.beforeAttempt,
 	}

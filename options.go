@@ -37,6 +37,7 @@ type config struct {
 	maxBody       int64
 	cookies       bool
 	hook          func(RequestInfo)
+	concurrency   int
 }
 
 // credentials is one authentication scheme. Its String and Format never
@@ -311,6 +312,22 @@ type RequestInfo struct {
 func WithRequestHook(h func(RequestInfo)) Option {
 	return func(c *config) error {
 		c.hook = h
+		return nil
+	}
+}
+
+// WithConcurrency sets how many pages iteration (All, Pages, Collect) keeps
+// in flight on resources paged by keyset (default 1, one after another);
+// ListOptions.Concurrency overrides it per call. With n > 1 the ids below
+// the first page are split into ranges paged at once, and objects still
+// come in the server's order, each exactly once. It returns a
+// *ConfigError for n < 1.
+func WithConcurrency(n int) Option {
+	return func(c *config) error {
+		if n < 1 {
+			return &ConfigError{Msg: "WithConcurrency needs at least 1"}
+		}
+		c.concurrency = n
 		return nil
 	}
 }

@@ -66,6 +66,9 @@ type ListOptions struct {
 	Filters url.Values `url:"-"`
 	// Paging chooses how iteration moves between pages.
 	Paging PagingMode `url:"-"`
+	// Concurrency is how many pages keyset iteration keeps in flight (0:
+	// the Client's, see WithConcurrency; 1: one after another).
+	Concurrency int `url:"-"`
 }
 
 func (o ListOptions) listOptions() ListOptions { return o }
@@ -152,9 +155,16 @@ func (r *ReadResource[T, O]) Pages(ctx context.Context, opts *O) iter.Seq2[*Page
 		}
 		// A next link may echo a credential: errors never show one.
 		p := pager[T, O]{r: r, ctx: ctx, yield: func(pg *Page[T], err error) bool { return yield(pg, r.client.hideSecrets(err)) }}
-		if mode == PagingKeyset {
+		conc := r.client.concurrency
+		if lo.Concurrency > 0 {
+			conc = lo.Concurrency
+		}
+		switch {
+		case mode == PagingKeyset && conc > 1:
+			p.concurrentKeyset(ctx, q, conc)
+		case mode == PagingKeyset:
 			p.keyset(q)
-		} else {
+		default:
 			p.offset(r.listPath(), q)
 		}
 	}

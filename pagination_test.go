@@ -83,6 +83,11 @@ func (s *pageServer) serve(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 		}
+		if v := q.Get("id__gte"); v != "" {
+			if gte, _ := strconv.ParseInt(v, 10, 64); id < gte {
+				continue
+			}
+		}
 		if v := q.Get("state"); v != "" && v != stateFor(id) {
 			continue
 		}

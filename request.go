@@ -432,6 +432,7 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, i int)
 	}
 	st.attempts = st.base + i + 1
 	st.wrote.Store(false)
+	c.throttle.wait(req.Context())
 	req.Header.Del("Cookie") // the jar adds the cookies anew on each attempt
 	st.cookieOnly = false
 	if c.auth == nil {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
@@ -126,6 +127,51 @@ func backoff(maxRetryAfter time.Duration) retryablehttp.Backoff {
 		// Full jitter over the upper half keeps retries of many clients apart.
 		half := d / 2
 		return half + rand.N(d-half+1)
+	}
+}
+
+// throttle holds back every request of a Client after a 429 or 503, so
+// that concurrent iteration slows all its requests down, not one.
+type throttle struct {
+	mu    sync.Mutex
+	until time.Time
+}
+
+// hold makes requests wait d from now (or longer, if already held so).
+func (t *throttle) hold(d time.Duration) {
+	t.mu.Lock()
+	if u := time.Now().Add(d); u.After(t.until) {
+		t.until = u
+	}
+	t.mu.Unlock()
+}
+
+// wait waits until the hold is over or ctx ends.
+func (t *throttle) wait(ctx context.Context) {
+	t.mu.Lock()
+	d := time.Until(t.until)
+	t.mu.Unlock()
+	if d <= 0 {
+		return
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+}
+
+// backoffShared is backoff, and holds back the Client's other requests as
+// long after a 429 or 503.
+func (c *Client) backoffShared(maxRetryAfter time.Duration) retryablehttp.Backoff {
+	b := backoff(maxRetryAfter)
+	return func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+		d := b(minWait, maxWait, attempt, resp)
+		if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+			c.throttle.hold(d)
+		}
+		return d
 	}
 }
 

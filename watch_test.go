@@ -317,28 +317,35 @@ func TestWatchCostDoesNotGrowWithFinishedJobs(t *testing.T) {
 			srv.AddJob(tsapitest.Job{State: "Started"})
 		}
 		var mu sync.Mutex
-		var reqs, polls, bytes int
+		var seen []tsapi.RequestInfo
 		c, err := srv.AdminClient(tsapi.WithRequestHook(func(ri tsapi.RequestInfo) {
 			mu.Lock()
-			defer mu.Unlock()
-			reqs++
-			bytes += int(ri.BytesReceived)
-			if strings.Contains(ri.URL, "state__in=") {
-				polls++
-			}
+			seen = append(seen, ri)
+			mu.Unlock()
 		}))
 		require.NoError(t, err)
 		w := startWatch(t, c, &tsapi.WatchOptions{Interval: 20 * time.Millisecond})
-		w.quiet(t, 200*time.Millisecond) // settle past the start
-		mu.Lock()
-		reqs, polls, bytes = 0, 0, 0
-		mu.Unlock()
-		w.quiet(t, 500*time.Millisecond)
+		w.quiet(t, 700*time.Millisecond)
 		w.cancel()
 		<-w.done
 		mu.Lock()
 		defer mu.Unlock()
-		require.Greater(t, polls, 5)
+		// Whole polls only: from the first poll's first request to the
+		// last poll's start (each poll begins with the running-set list).
+		var starts []int
+		for i, ri := range seen {
+			if strings.Contains(ri.URL, "state__in=") {
+				starts = append(starts, i)
+			}
+		}
+		require.Greater(t, len(starts), 6)
+		starts = starts[1:] // the start's own request is not a poll
+		whole := seen[starts[0]:starts[len(starts)-1]]
+		polls := len(starts) - 1
+		reqs, bytes := len(whole), 0
+		for _, ri := range whole {
+			bytes += int(ri.BytesReceived)
+		}
 		return float64(reqs) / float64(polls), float64(bytes) / float64(polls)
 	}
 	small, smallBytes := perPoll(1000)

@@ -1,0 +1,179 @@
+package tsapi
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestConcurrentIterationYieldsEveryJobOnceInOrder(t *testing.T) {
+	for _, n := range []int{2, 4, 8} {
+		s := newPageServer(t, 3500)
+		c := newTestClient(t, s.srv.URL, WithConcurrency(n))
+		ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}})
+		require.NoError(t, err)
+		assert.Equal(t, descending(3500, 1), ids, "concurrency %d", n)
+	}
+	// The per-call option overrides the client's.
+	s := newPageServer(t, 500)
+	c := newTestClient(t, s.srv.URL)
+	ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 50, Concurrency: 4}})
+	require.NoError(t, err)
+	assert.Equal(t, descending(500, 1), ids)
+	lower := 0
+	for _, q := range s.requests {
+		if q.Get("id__gte") != "" {
+			lower++
+		}
+	}
+	assert.Positive(t, lower, "ranges were paged")
+}
+
+func TestConcurrentIterationIsConsistentUnderChurn(t *testing.T) {
+	const n = 2500
+	s := newPageServer(t, n)
+	s.between = func(s *pageServer, request int) {
+		if request == 1 {
+			return
+		}
+		s.insert(37)
+		for _, id := range []int64{int64(request * 11), int64(n - request*13), int64(request * 101)} {
+			s.remove(id)
+		}
+	}
+	c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+	ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}})
+	require.NoError(t, err)
+	seen := map[int64]int{}
+	for _, id := range ids {
+		seen[id]++
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	dups, skips := 0, 0
+	for id, k := range seen {
+		if k > 1 {
+			dups++
+			t.Errorf("job %d yielded %d times", id, k)
+		}
+	}
+	for _, id := range s.ids {
+		if id <= n && seen[id] == 0 {
+			skips++
+			t.Errorf("job %d existed throughout but was skipped", id)
+		}
+	}
+	assert.Zero(t, dups)
+	assert.Zero(t, skips)
+	assert.True(t, slices.IsSortedFunc(ids, func(a, b int64) int { return int(b - a) }), "newest first")
+	assert.Greater(t, len(s.requests), 20)
+}
+
+func TestConcurrentIterationWithSparseMatches(t *testing.T) {
+	// Two matching jobs far below a dense first page.
+	s := newPageServer(t, 5000)
+	s.mu.Lock()
+	s.ids = append([]int64{3, 17}, s.ids[4000:]...)
+	s.mu.Unlock()
+	c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+	ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}})
+	require.NoError(t, err)
+	assert.Len(t, ids, 1002)
+	assert.Equal(t, []int64{17, 3}, ids[1000:])
+	assert.LessOrEqual(t, len(s.requests), 1+maxRanges*4+20, "bounded number of requests")
+}
+
+func TestConcurrentIterationBreakStopsEverything(t *testing.T) {
+	s := newPageServer(t, 5000)
+	c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+	n := 0
+	for _, err := range c.PluginResultJobs.All(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}}) {
+		require.NoError(t, err)
+		if n++; n == 250 {
+			break
+		}
+	}
+	after := s.requestCount()
+	time.Sleep(100 * time.Millisecond)
+	assert.Equal(t, after, s.requestCount(), "no request after the loop ended")
+	assert.LessOrEqual(t, after, 1+4+3, "the first page, the ranges in flight and the ones refilled")
+}
+
+func TestConcurrentIterationYieldsTheFirstErrorOnce(t *testing.T) {
+	var hits atomic.Int32
+	s := newPageServer(t, 3000)
+	inner := s.srv.Config.Handler
+	s.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 4 {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+	errs := 0
+	for _, err := range c.PluginResultJobs.All(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}}) {
+		if err != nil {
+			errs++
+			assert.ErrorIs(t, err, ErrBadRequest)
+		}
+	}
+	assert.Equal(t, 1, errs)
+}
+
+func TestA503SlowsEveryRequestOfTheClient(t *testing.T) {
+	var mu sync.Mutex
+	var starts []time.Time
+	var refusedAt time.Time
+	var n atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		mu.Lock()
+		starts = append(starts, now)
+		mu.Unlock()
+		if n.Add(1) == 10 {
+			mu.Lock()
+			refusedAt = now
+			mu.Unlock()
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"id": 1, "state": "Queued", "config": {}}`)
+	}))
+	defer srv.Close()
+	c := newTestClient(t, srv.URL, WithRetry(3, time.Millisecond, time.Millisecond), WithMaxRetryAfter(400*time.Millisecond))
+	// Four workers of one program, as concurrent iteration has.
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 15 {
+				_, _, err := c.PluginResultJobs.Get(context.Background(), 1)
+				assert.NoError(t, err)
+			}
+		}()
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	held := 0
+	for _, at := range starts {
+		if d := at.Sub(refusedAt); d > 30*time.Millisecond && d < 350*time.Millisecond {
+			held++
+		}
+	}
+	assert.Zero(t, held, "no request of the client starts while it is held back after the 503")
+}
