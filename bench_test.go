@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -125,5 +127,85 @@ func BenchmarkReferenceIteration(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// benchServer answers a Get, a Patch and pages of 1000 jobs from memory,
+// so that the benchmarks below measure the client, not a server.
+func benchServer(b *testing.B, pages int) *Client {
+	page := string(benchPage(1000))
+	const next = `"next": "/rundb/api/v1/PluginResultJob/?offset=1000&limit=1000"`
+	byOffset := map[string][]byte{}
+	for k := range pages {
+		link := "null"
+		if k < pages-1 {
+			link = fmt.Sprintf(`"/rundb/api/v1/PluginResultJob/?offset=%d&limit=1000"`, (k+1)*1000)
+		}
+		byOffset[fmt.Sprint(k*1000)] = []byte(strings.Replace(page, next, `"next": `+link, 1))
+	}
+	one := []byte(`{"grid_engine_jobid": 1000, "id": 1, "state": "Completed", "starttime": "2017-08-09T20:26:03.000549+00:00", "endtime": null, "config": {"threads": 4}, "run_level": "last", "resource_uri": "/rundb/api/v1/PluginResultJob/1/"}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodPatch:
+			w.WriteHeader(http.StatusAccepted)
+		case strings.HasSuffix(r.URL.Path, "/1/"):
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(one)
+		default:
+			off := r.URL.Query().Get("offset")
+			if off == "" {
+				off = "0"
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(byOffset[off])
+		}
+	}))
+	b.Cleanup(srv.Close)
+	c, err := New(srv.URL)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// BenchmarkGet fetches one job.
+func BenchmarkGet(b *testing.B) {
+	c := benchServer(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := c.PluginResultJobs.Get(context.Background(), 1); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPatch changes one job's state.
+func BenchmarkPatch(b *testing.B) {
+	c := benchServer(b, 1)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.PluginResultJobs.SetState(context.Background(), 1, StateCompleted); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIterate10k iterates over 10 pages of 1000 jobs (offset paging:
+// the canned pages do not follow id__lt).
+func BenchmarkIterate10k(b *testing.B) {
+	c := benchServer(b, 10)
+	opts := &PluginResultJobListOptions{ListOptions: ListOptions{Paging: PagingOffset}}
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, err := range c.PluginResultJobs.All(context.Background(), opts) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			n++
+		}
+		if n != 10000 {
+			b.Fatalf("%d jobs", n)
+		}
 	}
 }

@@ -94,7 +94,9 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 		return nil
 	}
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 && bytes.IndexByte(b[1:n-1], '"') < 0 {
+		s = string(b[1 : n-1]) // the usual form: no escapes to undo
+	} else if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("tsapi: datetime must be a JSON string, got %s", snippet(b))
 	}
 	p, err := ParseTime(s)
