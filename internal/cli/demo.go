@@ -229,14 +229,7 @@ func demo(ctx context.Context, out io.Writer, c *tsapi.Client, fake bool, write 
 }
 
 func schemas(ctx context.Context, out io.Writer, c *tsapi.Client) error {
-	for _, r := range []struct {
-		name  string
-		check func(context.Context) (*tsapi.SchemaDrift, *tsapi.Response, error)
-	}{
-		{"PluginResultJob", c.PluginResultJobs.CheckSchema},
-		{"pluginresult", c.PluginResults.CheckSchema},
-		{"plugin", c.Plugins.CheckSchema},
-	} {
+	for _, r := range schemaChecks(c) {
 		d, _, err := r.check(ctx)
 		if err != nil {
 			return aboutf(err, "%s schema", r.name)

@@ -151,6 +151,26 @@ func (jf *jobFilter) options() (*tsapi.PluginResultJobListOptions, bool, error) 
 	return o, empty, nil
 }
 
+// selection reads the jobs a write names: ids, or the filter flags (opts
+// is then the filter), never both and never neither.
+func (jf *jobFilter) selection(args []string, verb string) ([]int64, *tsapi.PluginResultJobListOptions, error) {
+	ids, err := parseIDs(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	opts, empty, err := jf.options()
+	if err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case len(ids) > 0 && !empty:
+		return nil, nil, usagef("name jobs by id or by filter, not both")
+	case len(ids) == 0 && empty:
+		return nil, nil, usagef("name the jobs to %s: ids, or filter flags (--state, --run-level, --since, --until, --filter)", verb)
+	}
+	return ids, opts, nil
+}
+
 // describe says what the filter selects, for prompts.
 func (jf *jobFilter) describe() string {
 	var parts []string
@@ -458,19 +478,9 @@ confirmation on a terminal and needs --yes otherwise.`,
 			if err != nil {
 				return err
 			}
-			ids, err := parseIDs(args)
+			ids, opts, err := jf.selection(args, "patch")
 			if err != nil {
 				return err
-			}
-			opts, empty, err := jf.options()
-			if err != nil {
-				return err
-			}
-			switch {
-			case len(ids) > 0 && !empty:
-				return usagef("name jobs by id or by filter, not both")
-			case len(ids) == 0 && empty:
-				return usagef("name the jobs to patch: ids, or filter flags (--state, --run-level, --since, --until, --filter)")
 			}
 			ts, err := f.targets()
 			if err != nil {
@@ -556,19 +566,9 @@ it and delete every job.`,
   tsapi jobs delete --state Error --until 720h --yes
   tsapi jobs delete --state Declined --dry-run`,
 		RunE: run(func(cmd *cobra.Command, args []string) error {
-			ids, err := parseIDs(args)
+			ids, opts, err := jf.selection(args, "delete")
 			if err != nil {
 				return err
-			}
-			opts, empty, err := jf.options()
-			if err != nil {
-				return err
-			}
-			switch {
-			case len(ids) > 0 && !empty:
-				return usagef("name jobs by id or by filter, not both")
-			case len(ids) == 0 && empty:
-				return usagef("name the jobs to delete: ids, or filter flags (--state, --run-level, --since, --until, --filter)")
 			}
 			ts, err := f.targets()
 			if err != nil {

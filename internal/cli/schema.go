@@ -26,14 +26,7 @@ shows here first. Exits 0 whatever the drift; the drift column says it.`,
 		RunE: run(func(cmd *cobra.Command, _ []string) error {
 			return f.each(cmd.Context(), []string{"resource", "drift", "added", "missing", "retyped"}, func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
 				var recs []*record
-				for _, r := range []struct {
-					name  string
-					check func(context.Context) (*tsapi.SchemaDrift, *tsapi.Response, error)
-				}{
-					{"PluginResultJob", c.PluginResultJobs.CheckSchema},
-					{"pluginresult", c.PluginResults.CheckSchema},
-					{"plugin", c.Plugins.CheckSchema},
-				} {
+				for _, r := range schemaChecks(c) {
 					d, _, err := r.check(ctx)
 					if err != nil {
 						return recs, err
@@ -51,4 +44,19 @@ shows here first. Exits 0 whatever the drift; the drift column says it.`,
 		}),
 	})
 	return cmd
+}
+
+// schemaCheck is one resource's schema check.
+type schemaCheck struct {
+	name  string
+	check func(context.Context) (*tsapi.SchemaDrift, *tsapi.Response, error)
+}
+
+// schemaChecks are the schema checks of the resources the tool knows.
+func schemaChecks(c *tsapi.Client) []schemaCheck {
+	return []schemaCheck{
+		{"PluginResultJob", c.PluginResultJobs.CheckSchema},
+		{"pluginresult", c.PluginResults.CheckSchema},
+		{"plugin", c.Plugins.CheckSchema},
+	}
 }
