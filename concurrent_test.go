@@ -177,3 +177,18 @@ func TestA503SlowsEveryRequestOfTheClient(t *testing.T) {
 	}
 	assert.Zero(t, held, "no request of the client starts while it is held back after the 503")
 }
+
+func TestConcurrentIterationFollowsLinksWhenTheOrderIsNotNewestFirst(t *testing.T) {
+	for _, limit := range []int{1, 50} {
+		s := newPageServer(t, 120)
+		s.oldest = true
+		c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+		ids, err := collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: limit}})
+		require.NoError(t, err)
+		want := make([]int64, 120)
+		for i := range want {
+			want[i] = int64(i + 1)
+		}
+		assert.Equal(t, want, ids, "limit %d", limit)
+	}
+}
