@@ -382,3 +382,31 @@ func TestWatchRefusesFiltersItOwns(t *testing.T) {
 	}
 	assert.Equal(t, 1, n)
 }
+
+// TestWatchFailedPollYieldsNothingAndIsMadeAgain fails the multi-get of a
+// poll (its last request): the poll's events must not come twice.
+func TestWatchFailedPollYieldsNothingAndIsMadeAgain(t *testing.T) {
+	srv := tsapitest.NewServer()
+	defer srv.Close()
+	a := srv.AddJob(tsapitest.Job{State: "Queued"})
+	b := srv.AddJob(tsapitest.Job{State: "Queued"})
+	c, err := srv.AdminClient(tsapi.WithRetry(0, 0, 0))
+	require.NoError(t, err)
+	var failed atomic.Int32
+	w := startWatch(t, c, &tsapi.WatchOptions{Interval: 30 * time.Millisecond, MaxBackoff: 60 * time.Millisecond,
+		OnError: func(error) { failed.Add(1) }})
+	w.quiet(t, 150*time.Millisecond)
+	// a changes (an event from the running list), b ends (an event from
+	// the multi-get, which fails once): nothing of that poll is yielded
+	// until it succeeds whole.
+	srv.AddFault(tsapitest.Fault{Method: "GET", Path: "PluginResultJob/set/", Status: http.StatusServiceUnavailable})
+	srv.UpdateJob(a, func(j *tsapitest.Job) { j.State = "Started" })
+	srv.UpdateJob(b, func(j *tsapitest.Job) { j.State = "Completed" })
+	got := []tsapi.JobEvent{w.next(t), w.next(t)}
+	assert.Equal(t, int32(1), failed.Load(), "the failed poll was reported")
+	assert.Equal(t, a, got[0].ID)
+	assert.Equal(t, tsapi.StateStarted, stateOf(got[0]))
+	assert.Equal(t, b, got[1].ID)
+	assert.Equal(t, tsapi.StateCompleted, stateOf(got[1]))
+	w.quiet(t, 200*time.Millisecond) // a's change is not repeated
+}
