@@ -239,11 +239,10 @@ func ExamplePluginResultJobServiceOp_Watch() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	// Another client starts job 20 (Queued) and adds a job.
+	// Another client starts job 20 (Queued) ...
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		srv.UpdateJob(20, func(j *tsapitest.Job) { j.State = "Started" })
-		srv.AddJob(tsapitest.Job{ID: 30, State: "Queued"})
 	}()
 	seen := 0
 	for ev, err := range client.PluginResultJobs.Watch(ctx, &tsapi.WatchOptions{Interval: 20 * time.Millisecond}) {
@@ -256,6 +255,8 @@ func ExamplePluginResultJobServiceOp_Watch() {
 		if seen++; seen == 2 {
 			break
 		}
+		// ... and, once that is seen, adds a job.
+		srv.AddJob(tsapitest.Job{ID: 30, State: "Queued"})
 	}
 	// Output:
 	// changed 20 Queued Started
