@@ -2,6 +2,7 @@ package tsapi
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -117,7 +118,7 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 		timeout:     cfg.timeout,
 		hook:        cfg.hook,
 		throttle:    &throttle{},
-		concurrency: max(cfg.concurrency, 1),
+		concurrency: cmp.Or(cfg.concurrency, DefaultConcurrency),
 		inner:       inner,
 		resources:   &sync.Map{},
 		root:        &rootState{},

@@ -67,12 +67,16 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 	limit, _ := strconv.Atoi(q.Get("limit"))
 	ranges := splitIDs(bottom, top, count, limit, n)
 
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	slots := make([]chan rangeItem[T], len(ranges))
 	for i := range slots {
 		slots[i] = make(chan rangeItem[T], 1)
 	}
+	// finished[i] is set (before slots[i] closes) when range i was paged
+	// to its end; a range that stopped early stopped for ctx.
+	finished := make([]bool, len(ranges))
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	start := func(i int) {
@@ -80,7 +84,7 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 		go func() {
 			defer wg.Done()
 			defer close(slots[i])
-			p.pageRange(ctx, q, ranges[i], slots[i])
+			finished[i] = p.pageRange(ctx, q, ranges[i], slots[i])
 		}()
 	}
 	started := 0
@@ -101,6 +105,16 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 				return
 			}
 		}
+		if !finished[i] {
+			// Only the caller's ctx stops a range without an error
+			// (this function cancels only on its way out).
+			err := parent.Err()
+			if err == nil {
+				err = context.Canceled
+			}
+			p.yield(nil, err)
+			return
+		}
 		if started < len(ranges) {
 			start(started)
 			started++
@@ -109,7 +123,9 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 }
 
 // pageRange pages the ids of one range by keyset, newest first, into out.
-func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, out chan<- rangeItem[T]) {
+// It tells whether it reached the range's end; when it did not, it has sent
+// the error that stopped it, or ctx ended.
+func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, out chan<- rangeItem[T]) bool {
 	idOf := p.r.spec.ID
 	hi := r.hi
 	for {
@@ -119,8 +135,8 @@ func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, ou
 		if r.lo > 0 {
 			cur.Set("id__gte", strconv.FormatInt(r.lo, 10))
 		}
-		if err := ctx.Err(); err != nil {
-			return // the iteration stopped
+		if ctx.Err() != nil {
+			return false // the iteration stopped
 		}
 		objs, resp, err := p.r.listURL(ctx, p.r.listPath(), cur)
 		if err != nil {
@@ -130,7 +146,7 @@ func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, ou
 				case <-ctx.Done():
 				}
 			}
-			return
+			return false
 		}
 		objs = slices.CompactFunc(objs, func(a, b *T) bool { return idOf(a) == idOf(b) })
 		for i, o := range objs {
@@ -140,7 +156,7 @@ func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, ou
 				case out <- rangeItem[T]{err: &PaginationError{Msg: p.r.spec.Name + " ids are not descending within a range of ids"}}:
 				case <-ctx.Done():
 				}
-				return
+				return false
 			}
 		}
 		page := &Page[T]{Objects: objs, Response: resp}
@@ -156,11 +172,11 @@ func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, ou
 			select {
 			case out <- rangeItem[T]{page: page}:
 			case <-ctx.Done():
-				return
+				return false
 			}
 		}
 		if !more {
-			return
+			return true
 		}
 		hi = last
 	}

@@ -42,15 +42,20 @@ func TestPagesCallerMayReorderAndTrimObjects(t *testing.T) {
 func TestKeysetGivesTheTrueTotalOnEveryPage(t *testing.T) {
 	s := newPageServer(t, 50)
 	c := newTestClient(t, s.srv.URL)
-	i := 0
-	for page, err := range c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 10}}) {
-		require.NoError(t, err)
-		assert.Equal(t, 50, page.Meta.TotalCount, "page %d", i)
-		assert.Equal(t, 10*i, page.Meta.Offset, "page %d", i)
-		assert.Equal(t, 50-10*i, page.Response.Meta.TotalCount, "the server's own count is kept on the Response")
-		i++
+	for _, conc := range []int{1, DefaultConcurrency} {
+		i := 0
+		for page, err := range c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 10, Concurrency: conc}}) {
+			require.NoError(t, err)
+			assert.Equal(t, 50, page.Meta.TotalCount, "concurrency %d, page %d", conc, i)
+			assert.Equal(t, 10*i, page.Meta.Offset, "concurrency %d, page %d", conc, i)
+			assert.GreaterOrEqual(t, page.Response.Meta.TotalCount, len(page.Objects), "the server's own meta is kept on the Response")
+			if conc == 1 {
+				assert.Equal(t, 50-10*i, page.Response.Meta.TotalCount, "the server's own count is kept on the Response")
+			}
+			i++
+		}
+		assert.Equal(t, 5, i, "concurrency %d", conc)
 	}
-	assert.Equal(t, 5, i)
 }
 
 func TestKeysetWithLimitOneOnAResourceListedOldestFirst(t *testing.T) {
@@ -69,11 +74,22 @@ func TestKeysetWithLimitOneOnAResourceListedOldestFirst(t *testing.T) {
 	// object, then keyset paging takes over.
 	s2 := newPageServer(t, 5)
 	c2 := newTestClient(t, s2.srv.URL)
-	jobs, err = c2.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1}}, 100)
+	jobs, err = c2.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1, Concurrency: 1}}, 100)
 	require.NoError(t, err)
 	assert.Len(t, jobs, 5)
 	assert.Equal(t, "4", s2.requests[2].Get("id__lt"))
 	assert.Empty(t, s2.requests[2].Get("offset"))
+
+	// The same with pages in flight: every job once, newest first.
+	s3 := newPageServer(t, 5)
+	c3 := newTestClient(t, s3.srv.URL)
+	jobs, err = c3.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1}}, 100)
+	require.NoError(t, err)
+	ids = ids[:0]
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	assert.Equal(t, []int64{5, 4, 3, 2, 1}, ids)
 }
 
 func TestGetSetSplitsLongIDLists(t *testing.T) {

@@ -317,8 +317,8 @@ func WithRequestHook(h func(RequestInfo)) Option {
 }
 
 // WithConcurrency sets how many pages iteration (All, Pages, Collect) keeps
-// in flight on resources paged by keyset (default 1, one after another);
-// ListOptions.Concurrency overrides it per call. With n > 1 the ids below
+// in flight on resources paged by keyset (DefaultConcurrency when unset; 1
+// means one after another); ListOptions.Concurrency overrides it per call. With n > 1 the ids below
 // the first page are split into ranges paged at once, and objects still
 // come in the server's order, each exactly once. It returns a
 // *ConfigError for n < 1.

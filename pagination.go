@@ -49,6 +49,17 @@ const (
 // no Limit: the Torrent Server's max_limit.
 const DefaultPageSize = 1000
 
+// DefaultConcurrency is how many pages iteration keeps in flight unless
+// WithConcurrency or ListOptions.Concurrency says otherwise. A Torrent
+// Server spends most of a page's time building it (about 80 ms for 1000
+// jobs under tastypie), so a client reading one page at a time waits on
+// one server worker while the others idle. Four in flight read 20 000 jobs
+// from the reference server in about half the time, within a few percent
+// of the server-bound floor (bench/RESULTS.md), and a 429 or 503 slows all
+// four down together; a larger number would mostly add load to a server
+// that is also serving its instruments and users.
+const DefaultConcurrency = 4
+
 // ListOptions are the options every list takes. Embed it in a resource's
 // options struct.
 type ListOptions struct {

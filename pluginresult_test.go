@@ -388,14 +388,15 @@ func TestPluginResultAllDropsRepeatsOfJobFilters(t *testing.T) {
 	}
 	assert.Equal(t, []int64{9, 7, 5, 2}, ids)
 
-	// The default keyset paging steps past the repeats with id__lt.
+	// Keyset paging (one page at a time, to see each request) steps past
+	// the repeats with id__lt.
 	gock.New(gockBase).Get(prPath).AddMatcher(prRequest(prPath, first)).
 		Reply(200).Type("application/json").
 		BodyString(prPage([]int64{9, 9, 7}, prPath+"?limit=3&offset=3&plugin_result_jobs__state__in=Queued%2CStarted"))
 	keyset := url.Values{"plugin_result_jobs__state__in": {"Queued,Started"}, "limit": {"3"}, "id__lt": {"7"}}
 	gock.New(gockBase).Get(prPath).AddMatcher(prRequest(prPath, keyset)).
 		Reply(200).Type("application/json").BodyString(prPage([]int64{5, 2}, ""))
-	opts = &PluginResultListOptions{ListOptions: ListOptions{Limit: 3}, JobStateIn: []JobState{StateQueued, StateStarted}}
+	opts = &PluginResultListOptions{ListOptions: ListOptions{Limit: 3, Concurrency: 1}, JobStateIn: []JobState{StateQueued, StateStarted}}
 	got, err = c.PluginResults.Collect(context.Background(), opts, 10)
 	require.NoError(t, err)
 	require.True(t, gock.IsDone())
@@ -411,7 +412,7 @@ func TestPluginResultAllDropsRepeatsOfJobFilters(t *testing.T) {
 		Reply(200).Type("application/json").BodyString(prPage([]int64{9, 7}, prPath+"?limit=2&offset=2"))
 	gock.New(gockBase).Get(prPath).AddMatcher(prRequest(prPath, url.Values{"limit": {"2"}, "id__lt": {"7"}})).
 		Reply(200).Type("application/json").BodyString(prPage([]int64{5}, ""))
-	got, err = c.PluginResults.Collect(context.Background(), &PluginResultListOptions{ListOptions: ListOptions{Limit: 2}}, 10)
+	got, err = c.PluginResults.Collect(context.Background(), &PluginResultListOptions{ListOptions: ListOptions{Limit: 2, Concurrency: 1}}, 10)
 	require.NoError(t, err)
 	require.True(t, gock.IsDone())
 	assert.Len(t, got, 3)
