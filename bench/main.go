@@ -4,11 +4,13 @@
 // rotating order, and the ratios are taken within a round (the median over
 // the rounds is reported).
 //
-// Contenders: this library with its defaults and with 4 pages in flight,
-// Python requests (python3-requests, sequential, as the Torrent Suite's own
-// tools read; limit 1000 and limit 20), a hand-written Go loop
-// (net/http and encoding/json into plain types), and the server-bound
-// floor (the pages fetched 4 at a time, read but not decoded).
+// Contenders: this library with its defaults (4 pages in flight) and
+// strictly sequential, Python requests (python3-requests, sequential, as
+// the Torrent Suite's own tools read; limit 1000 and limit 20), a
+// hand-written Go loop (net/http and encoding/json into plain types), and
+// the server-bound floor (the pages fetched 4 at a time, read but not
+// decoded). The CPU comparison reads -cpu-jobs jobs from a replay server in
+// a child process and counts only this process's CPU.
 //
 // Servers: the reference server named by -reference (bench/run.sh starts
 // one holding 20 000 jobs), and an in-process replay server holding
@@ -19,6 +21,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"flag"
@@ -34,6 +37,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tsapi-go/tsapi"
@@ -51,8 +55,17 @@ func main() {
 	replayJobs := flag.Int("replay-jobs", 20000, "jobs on the replay server")
 	out := flag.String("out", "", "write the results as Markdown to this file too")
 	rss := flag.String("rss-child", "", "internal: iterate over the replay server at this URL and print the peak RSS")
+	serve := flag.Int("serve-replay", 0, "internal: serve a replay server of this many jobs, print its URL and wait")
+	cpuJobs := flag.Int("cpu-jobs", 100000, "jobs for the CPU comparison (its replay server runs in a child process)")
 	flag.Parse()
 	ctx := context.Background()
+	if *serve > 0 {
+		srv := newReplay(*serve, 0)
+		fmt.Println(srv.URL)
+		_, _ = io.Copy(io.Discard, os.Stdin) // until the parent goes
+		srv.Close()
+		return
+	}
 	if *rss != "" {
 		if _, err := libRun(4, tsapi.DefaultPageSize)(ctx, *rss); err != nil {
 			log.Fatal(err)
@@ -65,8 +78,8 @@ func main() {
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), *rounds)
 
 	contenders := []contender{
-		{"tsapi default", libRun(1, tsapi.DefaultPageSize)},
-		{"tsapi 4 in flight", libRun(4, tsapi.DefaultPageSize)},
+		{"tsapi default", libRun(0, tsapi.DefaultPageSize)},
+		{"tsapi sequential", libRun(1, tsapi.DefaultPageSize)},
 		{"hand-written Go loop", handWritten},
 		{"floor: 4 pages in flight, no decode", floor},
 		{"Python requests, limit 1000", python(1000)},
@@ -81,6 +94,8 @@ func main() {
 	slow := newReplay(100*tsapi.DefaultPageSize, 20*time.Millisecond)
 	defer slow.Close()
 	scenario(ctx, &report, "Replay server, 100 pages of 1000, 20 ms a page", slow.URL, contenders[:4], *rounds)
+
+	cpuScenario(ctx, &report, *cpuJobs, contenders[:3], *rounds)
 
 	fmt.Fprintf(&report, "### Peak memory (RSS) of a whole iteration, 4 pages in flight, replay server\n\n| jobs | peak RSS |\n|---|---|\n")
 	var peaks []int
@@ -148,9 +163,73 @@ func medianF(f []float64) float64 {
 	return s[len(s)/2]
 }
 
+// cpuScenario measures the CPU (user and system) this process spends
+// reading n jobs from a replay server run in a child process, so that
+// the server's work is not counted.
+func cpuScenario(ctx context.Context, w io.Writer, n int, cs []contender, rounds int) {
+	cmd := exec.CommandContext(ctx, os.Args[0], "-serve-replay", strconv.Itoa(n))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		log.Fatal(err)
+	}
+	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil {
+		log.Fatalf("replay child: %v", err)
+	}
+	base := strings.TrimSpace(line)
+	cpu := make([][]time.Duration, len(cs))
+	ratios := make([][]float64, len(cs))
+	for r := range rounds {
+		round := make([]time.Duration, len(cs))
+		for k := range cs {
+			i := (k + r) % len(cs)
+			runtime.GC()
+			before := cpuTime()
+			got, err := cs[i].run(ctx, base)
+			if err != nil || got != n {
+				log.Fatalf("CPU: %s: %d jobs, %v", cs[i].name, got, err)
+			}
+			round[i] = cpuTime() - before
+		}
+		for i := range cs {
+			cpu[i] = append(cpu[i], round[i])
+			ratios[i] = append(ratios[i], float64(round[i])/float64(round[len(cs)-1]))
+		}
+	}
+	fmt.Fprintf(w, "### CPU to read %d jobs (replay server in another process, no latency)\n\n| contender | CPU (user+system) | vs hand-written loop |\n|---|---|---|\n", n)
+	for i, c := range cs {
+		fmt.Fprintf(w, "| %s | %s | %.2fx |\n", c.name, median(cpu[i]).Round(time.Millisecond), medianF(ratios[i]))
+	}
+	fmt.Fprintln(w)
+	log.Printf("done: CPU")
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		log.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// libRun reads every job with this library, conc pages in flight (0: the
+// library's default).
 func libRun(conc, limit int) func(context.Context, string) (int, error) {
 	return func(ctx context.Context, base string) (int, error) {
-		c, err := tsapi.New(base, tsapi.WithBasicAuth("ionadmin", "ionadmin"), tsapi.WithConcurrency(conc))
+		opts := []tsapi.Option{tsapi.WithBasicAuth("ionadmin", "ionadmin")}
+		if conc > 0 {
+			opts = append(opts, tsapi.WithConcurrency(conc))
+		}
+		c, err := tsapi.New(base, opts...)
 		if err != nil {
 			return 0, err
 		}
