@@ -76,7 +76,7 @@ func ExamplePluginResultJobService_List() {
 	// Output:
 	// 21 Completed
 	// 18 Error
-	// total: 3 next: /rundb/api/v1/PluginResultJob/?state__in=Completed%2CError&limit=2&offset=2
+	// total: 3 next: /rundb/api/v1/PluginResultJob/?limit=2&offset=2&state__in=Completed%2CError
 }
 
 func ExamplePluginResultJobService_All() {

@@ -1,14 +1,18 @@
 package tsapitest
 
 import (
+	"bytes"
 	"crypto/rand"
+	"embed"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"html"
+	"maps"
 	"net/http"
-	"regexp"
-	"sort"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,324 +24,196 @@ const cannedError = "Sorry, this request could not be processed. Please try agai
 // realm is the Basic realm of Torrent Suite's IonAuthentication.
 const realm = `Basic Realm="Torrent Suite"`
 
+//go:embed schema/*.json
+var schemas embed.FS
+
 // call is one API request on its way through the tastypie machinery.
 type call struct {
-	s      *Server
-	r      *http.Request
-	w      *response
-	method string // after X-HTTP-Method-Override
-	q      *qdict
-	body   []byte
-	user   *userRec // set by the middlewares or by authenticate
-	res    *resdef
-	pk     string // detail id as it appears in the URL
-	keys   string // set/<keys>/
+	s    *Server
+	r    *http.Request
+	w    *response
+	q    url.Values
+	body []byte
+	user *Account // set by the session middleware or by authenticate
+	res  *resdef
+	pk   string // detail id as it appears in the URL, or set/<keys>/
 }
 
-// apiError is a failure that ends a request; write answers it.
+// apiError is a failure that ends a request; fail answers it.
 type apiError struct {
 	status int
-	kind   errKind
-	msg    string // for errBadRequest
+	body   map[string]any // nil: an empty body
 }
 
-type errKind int
+func (e *apiError) Error() string { return http.StatusText(e.status) }
 
-const (
-	errBadRequest  errKind = iota // 400 {"error": msg}
-	errCanned                     // tastypie's canned JSON (500, or 404 for "not found" exceptions)
-	errEmpty                      // an empty body with status
-	errNotModelled                // 501 with a tsapitest message
-)
-
-func (e *apiError) Error() string { return e.msg }
-
-func badRequest(msg string) error { return &apiError{status: 400, kind: errBadRequest, msg: msg} }
-func canned500() error            { return &apiError{status: 500, kind: errCanned} }
-func canned404() error            { return &apiError{status: 404, kind: errCanned} }
-func emptyStatus(code int) error  { return &apiError{status: code, kind: errEmpty} }
+func badRequest(msg string) error {
+	return &apiError{http.StatusBadRequest, map[string]any{"error": strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(msg)}}
+}
+func canned(status int) error    { return &apiError{status, map[string]any{"error_message": cannedError}} }
+func canned500() error           { return canned(http.StatusInternalServerError) }
+func emptyStatus(code int) error { return &apiError{status: code} }
 func notModelled(what string) error {
-	return &apiError{status: 501, kind: errNotModelled, msg: "tsapitest: " + what + " is not modelled by the fake server"}
-}
-
-// errMismatch is tastypie's answer to a filter value Django refuses.
-var errMismatch = badRequest("Invalid resource lookup data provided (mismatched type).")
-
-// handle answers one request (after logging and faults).
-func (s *Server) handle(w *response, r *http.Request, body []byte) {
-	c := &call{s: s, r: r, w: w, method: r.Method, body: body, q: parseQuery(r.URL.RawQuery)}
-	if c.method == "PROPPATCH" { // Torrent Suite's ChangeRequestMethodMiddleware
-		c.method = http.MethodPatch
-	}
-	path := r.URL.Path
-	rt, ok := route(path)
-	if !ok && !strings.HasSuffix(path, "/") {
-		if _, ok2 := route(path + "/"); ok2 {
-			// Django's CommonMiddleware (APPEND_SLASH).
-			loc := c.absolute(urlquote(path + "/"))
-			if r.URL.RawQuery != "" {
-				loc += "?" + r.URL.RawQuery
-			}
-			w.header.Set("Location", loc)
-			w.header.Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(http.StatusMovedPermanently)
-			return
-		}
-	}
-	// Middlewares: the session cookie, and Torrent Suite's
-	// BasicAuthMiddleware, which logs a valid Basic user in.
-	s.mu.Lock()
-	broken := c.sessionUser()
-	s.mu.Unlock()
-	if broken {
-		c.serverErrorPage()
-		return
-	}
-	if !ok {
-		c.notFoundPage(path)
-		return
-	}
-	var err error
-	switch rt.kind {
-	case routeTop:
-		err = c.topLevel()
-	case routeUnmodelled:
-		err = notModelled("the " + rt.name + " resource")
-	default:
-		c.res = resources[rt.name]
-		c.pk, c.keys = rt.pk, rt.keys
-		err = c.dispatch(rt.kind)
-	}
-	if err != nil {
-		c.fail(err)
-	}
-}
-
-// urlquote is Django 1.6's urlquote (Python 2's quote with safe='/').
-func urlquote(p string) string {
-	var b strings.Builder
-	for i := 0; i < len(p); i++ {
-		ch := p[i]
-		if isAlnum(ch) || strings.IndexByte("_.-/", ch) >= 0 {
-			b.WriteByte(ch)
-		} else {
-			b.WriteString("%" + strings.ToUpper(hex.EncodeToString([]byte{ch})))
-		}
-	}
-	return b.String()
-}
-
-func isAlnum(c byte) bool {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-
-// absolute makes a path absolute on this server, as Django 1.6 does with
-// Location headers.
-func (c *call) absolute(p string) string {
-	scheme := "http"
-	if c.r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + c.r.Host + p
-}
-
-type routeKind int
-
-const (
-	routeTop routeKind = iota
-	routeList
-	routeSchema
-	routeSet
-	routeDetail
-	routeLaunch
-	routeUnmodelled
-)
-
-type routed struct {
-	kind routeKind
-	name string
-	pk   string
-	keys string
-}
-
-var launchPath = regexp.MustCompile(`^results/(\w[\w/-]*)/plugin/$`)
-
-// route resolves a path as the Torrent Server's URL configuration does.
-func route(path string) (routed, bool) {
-	rest, ok := strings.CutPrefix(path, APIPath)
-	if !ok {
-		return routed{}, false
-	}
-	if rest == "" {
-		return routed{kind: routeTop}, true
-	}
-	if m := launchPath.FindStringSubmatch(rest); m != nil {
-		return routed{kind: routeLaunch, name: "results", pk: m[1]}, true
-	}
-	name, sub, ok := strings.Cut(rest, "/")
-	if !ok {
-		return routed{}, false
-	}
-	if _, modelled := resources[name]; !modelled {
-		if unmodelledResources[name] && strings.HasSuffix(rest, "/") {
-			return routed{kind: routeUnmodelled, name: name}, true
-		}
-		return routed{}, false
-	}
-	switch {
-	case sub == "":
-		return routed{kind: routeList, name: name}, true
-	case sub == "schema/":
-		return routed{kind: routeSchema, name: name}, true
-	case strings.HasPrefix(sub, "set/") && strings.HasSuffix(sub, "/") && len(sub) > len("set/"):
-		return routed{kind: routeSet, name: name, keys: sub[len("set/") : len(sub)-1]}, true
-	case strings.HasSuffix(sub, "/"):
-		return routed{kind: routeDetail, name: name, pk: sub[:len(sub)-1]}, true
-	}
-	return routed{}, false
-}
-
-// unmodelledResources are Torrent Server resources the fake knows by name
-// only: they answer 501 instead of an HTML 404.
-var unmodelledResources = map[string]bool{"results": true, "user": true}
-
-// notFoundPage is Django's HTML 404.
-func (c *call) notFoundPage(path string) {
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-	c.w.WriteHeader(http.StatusNotFound)
-	c.w.Write([]byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n  <title>Not Found</title>\n</head>\n<body>\n<h1>404 Not Found</h1>\n" +
-		"<p>The document you requested (" + html.EscapeString(path) + ") could not be found on the server.</p>\n</body>\n</html>\n"))
-}
-
-// topLevel is tastypie's Api.top_level: every resource's list and schema
-// URLs (no authentication).
-func (c *call) topLevel() error {
-	out := map[string]any{}
-	names := append([]string{}, resourceOrder...)
-	for n := range unmodelledResources {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		out[n] = map[string]any{"list_endpoint": APIPath + n + "/", "schema": APIPath + n + "/schema/"}
-	}
-	return c.respond(http.StatusOK, out)
-}
-
-// dispatch is tastypie's Resource.dispatch for one endpoint.
-func (c *call) dispatch(kind routeKind) error {
-	allowed := []string{"get", "post", "put", "delete", "patch"}
-	switch kind {
-	case routeSchema, routeSet:
-		allowed = []string{"get"}
-	case routeLaunch:
-		allowed = []string{"get", "post", "put"}
-	case routeList, routeDetail:
-		if o, ok := c.r.Header["X-Http-Method-Override"]; ok && len(o) > 0 {
-			c.method = o[0]
-		}
-	}
-	if err := c.methodCheck(allowed); err != nil {
-		return err
-	}
-	if err := c.authenticate(); err != nil {
-		return err
-	}
-	if kind == routeLaunch {
-		return c.launchEndpoint()
-	}
-	m := strings.ToLower(c.method)
-	switch kind {
-	case routeSchema:
-		return c.respond(http.StatusOK, c.res.schema())
-	case routeSet:
-		return c.getSet()
-	case routeList:
-		switch m {
-		case "get":
-			return c.getList()
-		case "post":
-			return c.res.postList(c)
-		case "put":
-			return c.res.putList(c)
-		case "delete":
-			return c.deleteList()
-		case "patch":
-			return c.res.patchList(c)
-		}
-	case routeDetail:
-		switch m {
-		case "get":
-			return c.getDetail()
-		case "post":
-			return emptyStatus(http.StatusNotImplemented)
-		case "put":
-			return c.res.putDetail(c)
-		case "delete":
-			return c.deleteDetail()
-		case "patch":
-			return c.res.patchDetail(c)
-		}
-	}
-	return emptyStatus(http.StatusNotImplemented)
-}
-
-// methodCheck is tastypie's method_check: OPTIONS lists the methods, a
-// method not allowed gets 405; both with an Allow header.
-func (c *call) methodCheck(allowed []string) error {
-	up := make([]string, len(allowed))
-	for i, a := range allowed {
-		up[i] = strings.ToUpper(a)
-	}
-	allows := strings.Join(up, ",")
-	m := strings.ToLower(c.method)
-	if m == "options" {
-		c.w.header.Set("Allow", allows)
-		c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-		c.w.WriteHeader(http.StatusOK)
-		c.w.Write([]byte(allows))
-		return errAnswered
-	}
-	for _, a := range allowed {
-		if a == m {
-			return nil
-		}
-	}
-	c.w.header.Set("Allow", allows)
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-	c.w.WriteHeader(http.StatusMethodNotAllowed)
-	c.w.Write([]byte(allows))
-	return errAnswered
+	return &apiError{http.StatusNotImplemented, map[string]any{"error_message": "tsapitest: " + what + " is not modelled by the fake server"}}
 }
 
 // errAnswered ends a request whose answer is already written.
 var errAnswered = errors.New("answered")
 
-// fail writes err's answer.
-func (c *call) fail(err error) {
-	if errors.Is(err, errAnswered) {
-		return
+// handle answers one request (after logging and faults).
+func (s *Server) handle(w *response, r *http.Request, body []byte) {
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	c := &call{s: s, r: r, w: w, q: q, body: body}
+	res, kind, ok := route(r.URL.Path)
+	if !ok && !strings.HasSuffix(r.URL.Path, "/") {
+		if _, _, ok := route(r.URL.Path + "/"); ok { // Django's APPEND_SLASH
+			loc := c.absolute(r.URL.EscapedPath() + "/")
+			if r.URL.RawQuery != "" {
+				loc += "?" + r.URL.RawQuery
+			}
+			w.header.Set("Location", loc)
+			c.empty(http.StatusMovedPermanently)
+			return
+		}
 	}
-	var ae *apiError
-	if !errors.As(err, &ae) {
-		ae = &apiError{status: 500, kind: errCanned}
-	}
-	switch ae.kind {
-	case errBadRequest:
-		c.errorResponse(ae.status, map[string]any{"error": sanitize(ae.msg)})
-	case errCanned:
-		c.errorResponse(ae.status, map[string]any{"error_message": cannedError})
-	case errNotModelled:
-		c.errorResponse(ae.status, map[string]any{"error_message": ae.msg})
+	s.mu.Lock()
+	broken := c.sessionUser()
+	s.mu.Unlock()
+	switch {
+	case broken:
+		c.page(http.StatusInternalServerError, "Server Error", "The server encountered an error and could not complete your request.")
+	case !ok:
+		c.page(http.StatusNotFound, "Not Found", "The document you requested ("+html.EscapeString(r.URL.Path)+") could not be found on the server.")
 	default:
-		c.empty(ae.status)
+		c.res = res
+		if err := c.dispatch(kind); err != nil && !errors.Is(err, errAnswered) {
+			var ae *apiError
+			if !errors.As(err, &ae) {
+				ae = canned500().(*apiError)
+			}
+			if ae.body == nil {
+				c.empty(ae.status)
+			} else {
+				c.respond(ae.status, ae.body)
+			}
+		}
 	}
 }
 
-// sanitize is tastypie's: HTML-escaped, quotes put back.
-func sanitize(s string) string {
-	s = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-	return s
+// page answers an HTML error page, as Django's handlers do.
+func (c *call) page(status int, title, text string) {
+	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
+	c.w.WriteHeader(status)
+	c.w.Write([]byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>" + title + "</title>\n</head>\n<body>\n<h1>" +
+		strconv.Itoa(status) + " " + title + "</h1>\n<p>" + text + "</p>\n</body>\n</html>\n"))
+}
+
+// absolute makes a path absolute on this server, as Django 1.6 does with
+// Location headers.
+func (c *call) absolute(p string) string {
+	if c.r.TLS != nil {
+		return "https://" + c.r.Host + p
+	}
+	return "http://" + c.r.Host + p
+}
+
+// route resolves a path as the Torrent Server's URL configuration does:
+// kind is "top", "list", "schema", "set", "detail", "launch" or
+// "unmodelled".
+func route(path string) (res *resdef, kind string, ok bool) {
+	rest, ok := strings.CutPrefix(path, APIPath)
+	if !ok {
+		return nil, "", false
+	}
+	if rest == "" {
+		return nil, "top", true
+	}
+	name, sub, ok := strings.Cut(rest, "/")
+	res = resources[name]
+	switch {
+	case !ok:
+		return nil, "", false
+	case name == "results" && strings.HasSuffix(sub, "/plugin/") && strings.Count(sub, "/") >= 2:
+		return res, "launch", true
+	case res == nil || !res.served:
+		return res, "unmodelled", res != nil && strings.HasSuffix(rest, "/")
+	case sub == "":
+		return res, "list", true
+	case sub == "schema/":
+		return res, "schema", true
+	case strings.HasPrefix(sub, "set/") && strings.HasSuffix(sub, "/") && len(sub) > len("set/"):
+		return res, "set", true
+	case strings.HasSuffix(sub, "/"):
+		return res, "detail", true
+	}
+	return nil, "", false
+}
+
+// dispatch is tastypie's Resource.dispatch for one endpoint.
+func (c *call) dispatch(kind string) error {
+	allowed := []string{"GET", "POST", "PUT", "DELETE", "PATCH"}
+	switch kind {
+	case "top":
+		out := map[string]any{}
+		for n := range resources {
+			out[n] = map[string]any{"list_endpoint": APIPath + n + "/", "schema": APIPath + n + "/schema/"}
+		}
+		return c.respond(http.StatusOK, out)
+	case "unmodelled":
+		return notModelled("the " + c.res.name + " resource")
+	case "schema", "set":
+		allowed = allowed[:1]
+	case "launch":
+		allowed = allowed[:3]
+	}
+	m := c.r.Method
+	if m == http.MethodOptions || !slices.Contains(allowed, m) {
+		status := http.StatusMethodNotAllowed
+		if m == http.MethodOptions {
+			status = http.StatusOK
+		}
+		c.w.header.Set("Allow", strings.Join(allowed, ","))
+		c.w.header.Set("Content-Type", "text/html; charset=utf-8")
+		c.w.WriteHeader(status)
+		c.w.Write([]byte(strings.Join(allowed, ",")))
+		return errAnswered
+	}
+	if err := c.authenticate(); err != nil {
+		return err
+	}
+	rest := strings.TrimPrefix(c.r.URL.Path, APIPath+c.res.name+"/")
+	c.pk = strings.TrimSuffix(strings.TrimPrefix(rest, "set/"), "/")
+	if kind == "launch" {
+		c.pk = strings.TrimSuffix(rest, "/plugin/")
+		return c.launch()
+	}
+	if kind == "schema" {
+		b, _ := schemas.ReadFile("schema/" + c.res.name + ".json")
+		return c.respond(http.StatusOK, json.RawMessage(b))
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	switch key := kind + " " + m; key {
+	case "set GET":
+		return c.getSet()
+	case "list GET":
+		return c.getList()
+	case "detail GET":
+		id, err := c.lookup(c.pk)
+		if err != nil {
+			return err
+		}
+		return c.respond(http.StatusOK, c.res.dehydrate(c.s, id))
+	case "detail POST":
+		return emptyStatus(http.StatusNotImplemented)
+	case "detail DELETE", "list DELETE":
+		return c.delete(kind == "list")
+	default:
+		if w := c.res.writes[key]; w != nil {
+			return w(c)
+		}
+		return notModelled(m + " on " + c.res.name)
+	}
 }
 
 // empty answers status with no body, as Django's HttpResponse subclasses.
@@ -346,195 +222,54 @@ func (c *call) empty(status int) {
 	c.w.WriteHeader(status)
 }
 
-// respond is tastypie's create_response: v serialised in the negotiated
-// format.
+// respond is tastypie's create_response: v as JSON.
 func (c *call) respond(status int, v any) error {
-	format, err := c.determineFormat()
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	body, ctype, err := c.serialize(v, format)
-	if err != nil {
-		return err
-	}
-	c.w.header.Set("Content-Type", ctype)
+	c.w.header.Set("Content-Type", "application/json")
 	c.w.WriteHeader(status)
-	c.w.Write(body)
+	c.w.Write(spaced(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
 	return nil
 }
 
-// errorResponse is tastypie's error_response.
-func (c *call) errorResponse(status int, v any) {
-	format := "application/json"
-	if _, ok := c.q.get("callback"); !ok {
-		if f, err := c.determineFormat(); err == nil {
-			format = f
+// spaced puts Python's separators (", " and ": ") into compact JSON.
+func spaced(b []byte) []byte {
+	out := make([]byte, 0, len(b)+len(b)/8)
+	inStr, esc := false, false
+	for _, ch := range b {
+		out = append(out, ch)
+		switch {
+		case esc:
+			esc = false
+		case inStr && ch == '\\':
+			esc = true
+		case ch == '"':
+			inStr = !inStr
+		case !inStr && (ch == ',' || ch == ':'):
+			out = append(out, ' ')
 		}
 	}
-	body, ctype, err := c.serialize(v, format)
-	if err != nil {
-		c.w.header.Set("Content-Type", "text/plain")
-		c.w.WriteHeader(status)
-		c.w.Write([]byte("Additional errors occurred, but serialization of those errors failed."))
-		return
-	}
-	c.w.header.Set("Content-Type", ctype)
-	c.w.WriteHeader(status)
-	c.w.Write(body)
-}
-
-var jsonpCallback = regexp.MustCompile(`^[a-zA-Z_$][0-9a-zA-Z_$]*(\.[a-zA-Z_$][0-9a-zA-Z_$]*)*$`)
-
-func (c *call) serialize(v any, format string) ([]byte, string, error) {
-	js := pyEncode(v)
-	if format != "text/javascript" {
-		return js, "application/json", nil
-	}
-	cb, ok := c.q.get("callback")
-	if !ok {
-		cb = "callback"
-	}
-	if !jsonpCallback.MatchString(cb) {
-		return nil, "", badRequest("JSONP callback name is invalid.")
-	}
-	s := strings.NewReplacer("\u2028", `\u2028`, "\u2029", `\u2029`).Replace(string(js))
-	return []byte(cb + "(" + s + ")"), "text/javascript", nil
-}
-
-// determineFormat is tastypie's determine_format with the Torrent
-// Server's formats (json and jsonp).
-func (c *call) determineFormat() (string, error) {
-	if f, _ := c.q.get("format"); f != "" {
-		switch f {
-		case "json":
-			return "application/json", nil
-		case "jsonp":
-			return "text/javascript", nil
-		}
-	}
-	if c.q.has("callback") {
-		return "text/javascript", nil
-	}
-	accept, ok := c.r.Header["Accept"]
-	a := "*/*"
-	if ok {
-		a = strings.Join(accept, ",")
-	}
-	if a != "*/*" {
-		best, err := bestMatch([]string{"text/javascript", "application/json"}, a)
-		if err != nil {
-			return "", badRequest("Invalid Accept header")
-		}
-		if best != "" {
-			return best, nil
-		}
-	}
-	return "application/json", nil
-}
-
-type mediaRange struct {
-	typ, sub string
-	params   map[string]string
-}
-
-func parseMediaRange(s string) (mediaRange, error) {
-	parts := strings.Split(s, ";")
-	params := map[string]string{}
-	for _, p := range parts[1:] {
-		k, v, ok := strings.Cut(p, "=")
-		if !ok {
-			return mediaRange{}, errors.New("bad param")
-		}
-		params[strings.TrimSpace(k)] = strings.TrimSpace(v)
-	}
-	full := strings.TrimSpace(parts[0])
-	if full == "*" {
-		full = "*/*"
-	}
-	tp := strings.Split(full, "/")
-	if len(tp) != 2 {
-		return mediaRange{}, errors.New("bad type")
-	}
-	q, ok := params["q"]
-	if ok && q != "" {
-		f, err := strconv.ParseFloat(strings.TrimSpace(q), 64)
-		if err != nil {
-			return mediaRange{}, err
-		}
-		if f == 0 || f > 1 || f < 0 {
-			params["q"] = "1"
-		}
-	} else {
-		params["q"] = "1"
-	}
-	return mediaRange{typ: strings.TrimSpace(tp[0]), sub: strings.TrimSpace(tp[1]), params: params}, nil
-}
-
-// bestMatch is mimeparse.best_match: fitness first, then quality, then the
-// later supported type.
-func bestMatch(supported []string, header string) (string, error) {
-	var ranges []mediaRange
-	for _, part := range strings.Split(header, ",") {
-		if strings.TrimSpace(part) == "" {
-			continue
-		}
-		mr, err := parseMediaRange(part)
-		if err != nil {
-			return "", err
-		}
-		ranges = append(ranges, mr)
-	}
-	best, bestFit, bestQ := "", -2, -1.0
-	for _, mime := range supported {
-		target, _ := parseMediaRange(mime)
-		fit, q := -1, 0.0
-		for _, r := range ranges {
-			if (r.typ == target.typ || r.typ == "*" || target.typ == "*") && (r.sub == target.sub || r.sub == "*" || target.sub == "*") {
-				f := 0
-				if r.typ == target.typ {
-					f += 100
-				}
-				if r.sub == target.sub {
-					f += 10
-				}
-				for k, v := range target.params {
-					if k != "q" && r.params[k] == v {
-						f++
-					}
-				}
-				if f > fit {
-					fit = f
-					q, _ = strconv.ParseFloat(r.params["q"], 64)
-				}
-			}
-		}
-		if fit > bestFit || (fit == bestFit && q >= bestQ) {
-			best, bestFit, bestQ = mime, fit, q
-		}
-	}
-	if bestQ == 0 {
-		return "", nil
-	}
-	return best, nil
+	return out
 }
 
 // sessionUser runs Django's session middleware and Torrent Suite's
 // BasicAuthMiddleware: a valid session cookie gives its user; valid Basic
 // credentials log the user in and start a new session (Set-Cookie). It
 // reports a Basic header the middleware chokes on (not base64, or more
-// than one ':'), which is a 500 HTML page on the Torrent Server. The caller
-// holds s.mu.
+// than one ':'), a 500 HTML page on the Torrent Server. The caller holds
+// s.mu.
 func (c *call) sessionUser() (broken bool) {
 	s := c.s
 	if s.cfg.noAuth {
 		return false
 	}
 	var sid string
-	if ck, err := c.r.Cookie("sessionid"); err == nil {
-		if uid, ok := s.sessions[ck.Value]; ok && s.users[uid] != nil {
-			c.user = s.users[uid]
-			sid = ck.Value
-		}
+	if ck, err := c.r.Cookie("sessionid"); err == nil && s.users[s.sessions[ck.Value]] != nil {
+		c.user, sid = s.users[s.sessions[ck.Value]], ck.Value
 	}
 	auth := strings.Fields(c.r.Header.Get("Authorization"))
 	if len(auth) != 2 || !strings.EqualFold(auth[0], "basic") {
@@ -542,7 +277,7 @@ func (c *call) sessionUser() (broken bool) {
 	}
 	raw, err := base64.StdEncoding.DecodeString(auth[1])
 	if err != nil || strings.Count(string(raw), ":") != 1 {
-		return true // username, password = ....split(":")
+		return true
 	}
 	name, pass, _ := strings.Cut(string(raw), ":")
 	u := s.userByName(name)
@@ -550,129 +285,231 @@ func (c *call) sessionUser() (broken bool) {
 		return false
 	}
 	c.user = u
-	if sid != "" && s.sessions[sid] == u.ID {
-		// login() of the session's own user keeps the key (and sends the
-		// cookie again).
-		c.w.header.Add("Set-Cookie", "sessionid="+sid+"; httponly; Path=/")
-		return false
-	}
-	if sid != "" {
+	if sid == "" || s.sessions[sid] != u.ID {
 		delete(s.sessions, sid) // another user: login() flushes the session
+		b := make([]byte, 16)
+		_, _ = rand.Read(b)
+		sid = hex.EncodeToString(b)
+		s.sessions[sid] = u.ID
 	}
-	b := make([]byte, 16)
-	rand.Read(b)
-	key := hex.EncodeToString(b)
-	s.sessions[key] = u.ID
-	c.w.header.Add("Set-Cookie", "sessionid="+key+"; httponly; Path=/")
+	c.w.header.Add("Set-Cookie", "sessionid="+sid+"; httponly; Path=/")
 	return false
 }
 
-// serverErrorPage is the Torrent Server's HTML 500 page (an exception
-// outside tastypie).
-func (c *call) serverErrorPage() {
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-	c.w.WriteHeader(http.StatusInternalServerError)
-	c.w.Write([]byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>Torrent Suite (TM) | Server Error</title>\n</head>\n<body>\n" +
-		"<h1>Server Error</h1>\n<p>The server encountered an error and could not complete your request.</p>\n</body>\n</html>\n"))
-}
-
 // authenticate is Torrent Suite's IonAuthentication: a logged-in user
-// passes; otherwise Basic, session, PluginKey and ApiKey are tried, and a
-// failure answers 401 with WWW-Authenticate and an empty body.
+// passes; otherwise PluginKey and ApiKey (header or query) are tried, and
+// a failure answers 401 with WWW-Authenticate and an empty body.
 func (c *call) authenticate() error {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cfg.noAuth {
-		c.user = s.firstSuperuser()
-		return nil
+		for _, id := range sortedIDs(s.users) {
+			if s.users[id].Superuser {
+				c.user = s.users[id]
+				return nil
+			}
+		}
+		c.user = &Account{Username: AdminUser, Superuser: true}
 	}
 	if c.user != nil {
 		return nil
 	}
-	header := c.r.Header.Get("Authorization")
-	low := strings.ToLower(header)
-	// PluginKey <pluginresult id>:<key>, or ?pluginresult=&api_key=.
-	if u := c.pluginKeyUser(header, low); u != nil {
-		c.user = u
-		return nil
+	scheme, cred, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
+	who, key := c.q.Get("username"), c.q.Get("api_key")
+	pr := c.q.Get("pluginresult")
+	switch strings.ToLower(scheme) {
+	case "pluginkey":
+		who = ""
+		pr, key, _ = strings.Cut(strings.TrimSpace(cred), ":")
+	case "apikey":
+		pr = ""
+		who, key, _ = strings.Cut(strings.TrimSpace(cred), ":")
 	}
-	// ApiKey <user>:<key>, or ?username=&api_key=.
-	var name, key string
-	if header != "" && strings.HasPrefix(low, "apikey ") {
-		parts := strings.Fields(header)
-		if len(parts) == 2 {
-			name, key, _ = strings.Cut(parts[1], ":")
-		}
-	} else {
-		name, _ = c.q.get("username")
-		key, _ = c.q.get("api_key")
-	}
-	if name != "" && key != "" {
-		if u := s.userByName(name); u != nil && u.APIKey != "" && u.APIKey == key {
-			c.user = u
+	if id, err := pyInt(pr); err == nil && key != "" {
+		if p := s.prs[id]; p != nil && p.apikey != nil && *p.apikey == key {
+			c.user = firstOf(s.userByName(IonUser), s.userByName(AdminUser))
 			return nil
 		}
+	}
+	if u := s.userByName(who); u != nil && key != "" && u.APIKey == key {
+		c.user = u
+		return nil
 	}
 	c.w.header.Set("WWW-Authenticate", realm)
 	return emptyStatus(http.StatusUnauthorized)
 }
 
-func (c *call) pluginKeyUser(header, low string) *userRec {
-	s := c.s
-	var prID, key string
-	if header != "" && strings.HasPrefix(low, "pluginkey ") {
-		parts := strings.Fields(header)
-		if len(parts) != 2 {
-			return nil
-		}
-		var ok bool
-		prID, key, ok = strings.Cut(parts[1], ":")
-		if !ok {
-			return nil
-		}
-	} else {
-		prID, _ = c.q.get("pluginresult")
-		key, _ = c.q.get("api_key")
+// firstOf returns the first non-nil account.
+func firstOf(a, b *Account) *Account {
+	if a != nil {
+		return a
 	}
-	if prID == "" || key == "" {
-		return nil
-	}
-	id, err := pyInt(prID)
-	if err != nil {
-		return nil
-	}
-	pr := s.prs[id]
-	if pr == nil || pr.apikey == nil || *pr.apikey != key {
-		return nil
-	}
-	if u := s.userByName(IonUser); u != nil {
-		return u
-	}
-	return s.userByName(AdminUser)
-}
-
-func (s *Server) firstSuperuser() *userRec {
-	for _, id := range sortedIDs(s.users) {
-		if s.users[id].Superuser {
-			return s.users[id]
-		}
-	}
-	return &userRec{Account{Username: AdminUser, Superuser: true}}
+	return b
 }
 
 // canWrite is Django's has_perm for add/change/delete on the plugin
 // models: superusers and ionusers members may, read-only users may not.
-func (u *userRec) canWrite() bool { return u != nil && (u.Superuser || !u.ReadOnly) }
+func canWrite(u *Account) bool { return u != nil && (u.Superuser || !u.ReadOnly) }
 
-// pyInt is Python's int() of a string.
-func pyInt(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	if strings.HasPrefix(t, "+") {
-		t = t[1:]
-		if strings.HasPrefix(t, "-") || strings.HasPrefix(t, "+") {
-			return 0, strconv.ErrSyntax
+// lookup is obj_get(pk=...): a pk Django cannot read as an integer is
+// tastypie's NotFound (404 with the canned body), a missing object an
+// empty 404.
+func (c *call) lookup(pk string) (int64, error) {
+	id, err := pyInt(pk)
+	if err != nil {
+		return 0, canned(http.StatusNotFound)
+	}
+	if !slices.Contains(c.res.ids(c.s), id) {
+		return id, emptyStatus(http.StatusNotFound)
+	}
+	return id, nil
+}
+
+// query is obj_get_list and apply_sorting: the filtered, sorted rows (an
+// object repeats once per matching related row). Errors come in
+// tastypie's order: filters, order_by, limit, offset, the query itself.
+func (c *call) query(paging bool) (rows []int64, limit, offset int, err error) {
+	conds, err := c.res.buildFilters(c.q)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	sorter, err := c.res.sorting(c.q)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if paging {
+		if limit, err = pageParam(c.q, "limit", 20); err != nil {
+			return nil, 0, 0, err
+		}
+		if offset, err = pageParam(c.q, "offset", 0); err != nil {
+			return nil, 0, 0, err
 		}
 	}
-	return strconv.ParseInt(t, 10, 64)
+	for _, cd := range conds {
+		if cd.execErr {
+			return nil, 0, 0, canned500()
+		}
+	}
+	ids := c.res.ids(c.s)
+	slices.Reverse(ids) // newest first, the Torrent Server's default order
+	rows = c.res.rows(c.s, ids, conds)
+	if sorter != nil {
+		err = sorter(c.s, rows)
+	}
+	return rows, limit, offset, err
+}
+
+// simpleRows keeps the ids every condition accepts.
+func simpleRows(res *resdef) func(s *Server, ids []int64, conds []cond) []int64 {
+	return func(s *Server, ids []int64, conds []cond) []int64 {
+		return slices.DeleteFunc(ids, func(id int64) bool {
+			return slices.ContainsFunc(conds, func(c cond) bool { return !c.pred(res.pathValue(s, id, c.path)) })
+		})
+	}
+}
+
+// getList is tastypie's get_list.
+func (c *call) getList() error {
+	rows, limit, offset, err := c.query(true)
+	if err != nil {
+		return err
+	}
+	objects := []any{}
+	for _, id := range rows[min(offset, len(rows)):min(offset+limit, len(rows))] {
+		objects = append(objects, c.res.dehydrate(c.s, id))
+	}
+	link := func(off int) any {
+		q := maps.Clone(c.q)
+		q.Set("limit", strconv.Itoa(limit))
+		q.Set("offset", strconv.Itoa(off))
+		return APIPath + c.res.name + "/?" + q.Encode()
+	}
+	meta := map[string]any{"limit": limit, "offset": offset, "total_count": len(rows), "previous": nil, "next": nil}
+	if offset-limit >= 0 {
+		meta["previous"] = link(offset - limit)
+	}
+	if offset+limit < len(rows) {
+		meta["next"] = link(offset + limit)
+	}
+	return c.respond(http.StatusOK, map[string]any{"meta": meta, "objects": objects})
+}
+
+// getSet is tastypie's get_multiple (set/1;3/).
+func (c *call) getSet() error {
+	out := map[string]any{"objects": []any{}}
+	var notFound []string
+	for _, key := range strings.Split(c.pk, ";") {
+		id, err := c.lookup(key)
+		var ae *apiError
+		if errors.As(err, &ae) && ae.body == nil {
+			notFound = append(notFound, key)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		out["objects"] = append(out["objects"].([]any), c.res.dehydrate(c.s, id))
+	}
+	if len(notFound) > 0 {
+		out["not_found"] = notFound
+	}
+	return c.respond(http.StatusOK, out)
+}
+
+// delete is tastypie's delete_detail, or delete_list: EVERY object
+// matching the filters (unknown parameters ignored; limit and offset do
+// not bound it), which a user without the permission deletes none of,
+// silently.
+func (c *call) delete(list bool) error {
+	if c.res.remove == nil {
+		return notModelled("DELETE on " + c.res.name)
+	}
+	if !list {
+		id, err := c.lookup(c.pk)
+		if err != nil {
+			return emptyStatus(http.StatusNotFound) // NotFound is caught here
+		}
+		if !canWrite(c.user) {
+			return emptyStatus(http.StatusUnauthorized)
+		}
+		c.res.remove(c.s, id)
+		return emptyStatus(http.StatusNoContent)
+	}
+	rows, _, _, err := c.query(false)
+	if err != nil {
+		return err
+	}
+	for _, id := range rows {
+		if canWrite(c.user) {
+			c.res.remove(c.s, id)
+		}
+	}
+	return emptyStatus(http.StatusNoContent)
+}
+
+// decode is tastypie's deserialize: a body that is not application/json
+// is a 500, malformed JSON 400 {"error": ""}. A JSON value that is not an
+// object gives a nil map.
+func (c *call) decode() (map[string]json.RawMessage, error) {
+	if ct, ok := c.r.Header["Content-Type"]; ok && len(ct) > 0 {
+		if mt, _, _ := strings.Cut(ct[0], ";"); mt != "application/json" {
+			return nil, canned500() // UnsupportedFormat
+		}
+	}
+	if !json.Valid(c.body) {
+		return nil, badRequest("")
+	}
+	var o map[string]json.RawMessage
+	_ = decodeJSON(c.body, &o)
+	return o, nil
+}
+
+// object is decode for a body that must be an object.
+func (c *call) object() (map[string]json.RawMessage, error) {
+	o, err := c.decode()
+	if err == nil && o == nil {
+		err = canned500()
+	}
+	return o, err
 }

@@ -158,7 +158,7 @@ func (r *faultRule) write(w http.ResponseWriter) int {
 		}
 	case http.StatusInternalServerError:
 		if body == "" {
-			body = string(pyEncode(map[string]any{"error_message": cannedError}))
+			body = `{"error_message": "` + cannedError + `"}`
 		}
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
 		if body == "" {

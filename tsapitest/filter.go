@@ -1,105 +1,65 @@
 package tsapitest
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // fkind is the Django column type behind a resource field, which decides
-// how filter values are converted and compared.
+// how filter values are converted and compared. Column values are int64,
+// string, time.Time, bool, or nil for NULL.
 type fkind int
 
 const (
-	kInt      fkind = iota // IntegerField, BigIntegerField, AutoField, a foreign key's id
-	kStr                   // CharField
-	kText                  // a JSON column (TEXT): compared as its stored text
+	kInt      fkind = iota // IntegerField, AutoField, a foreign key's id
+	kStr                   // CharField, and JSON columns (compared as their text)
 	kTime                  // DateTimeField
 	kBool                  // BooleanField
 	kComputed              // not a column: Django cannot filter or order on it
 )
 
-// fval is one column value.
-type fval struct {
-	null bool
-	i    int64
-	s    string
-	t    time.Time
-	b    bool
-}
-
-func intVal(i int64) fval      { return fval{i: i} }
-func strVal(s string) fval     { return fval{s: s} }
-func boolVal(b bool) fval      { return fval{b: b} }
-func timeVal(t time.Time) fval { return fval{t: t} }
-
-func intPtrVal(p *int64) fval {
-	if p == nil {
-		return fval{null: true}
+// compare orders two non-null values of one kind.
+func compare(a, b any) int {
+	switch x := a.(type) {
+	case int64:
+		return cmp.Compare(x, b.(int64))
+	case time.Time:
+		return x.Compare(b.(time.Time))
+	case bool:
+		return cmp.Compare(boolInt(x), boolInt(b.(bool)))
 	}
-	return fval{i: *p}
+	return strings.Compare(a.(string), b.(string))
 }
 
-func timePtrVal(p *time.Time) fval {
-	if p == nil {
-		return fval{null: true}
-	}
-	return fval{t: *p}
-}
-
-func strPtrVal(p *string) fval {
-	if p == nil {
-		return fval{null: true}
-	}
-	return fval{s: *p}
-}
-
-// text is the value cast to text as PostgreSQL does (x::text).
-func (v fval) text(k fkind) string {
-	switch k {
-	case kInt:
-		return strconv.FormatInt(v.i, 10)
-	case kTime:
-		return pgTimeText(v.t)
-	case kBool:
-		if v.b {
-			return "true"
-		}
-		return "false"
-	}
-	return v.s
-}
-
-// cmp orders two non-null values of kind k.
-func (v fval) cmp(k fkind, w fval) int {
-	switch k {
-	case kInt:
-		switch {
-		case v.i < w.i:
-			return -1
-		case v.i > w.i:
-			return 1
-		}
-		return 0
-	case kTime:
-		return v.t.Compare(w.t)
-	case kBool:
-		switch {
-		case v.b == w.b:
-			return 0
-		case !v.b:
-			return -1
-		}
+func boolInt(b bool) int {
+	if b {
 		return 1
 	}
-	return strings.Compare(v.s, w.s)
+	return 0
 }
 
-// queryTerms are Django 1.6's lookups: only a last "__part" in this set is
-// taken as a lookup by tastypie.
-var queryTerms = map[string]bool{
+// text is a value cast to text as PostgreSQL does (x::text).
+func text(v any) string {
+	switch x := v.(type) {
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case time.Time:
+		return pgText(x)
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return v.(string)
+}
+
+// lookups are Django 1.6's: only a last "__part" in this set is taken as a
+// lookup by tastypie.
+var lookups = map[string]bool{
 	"exact": true, "iexact": true, "contains": true, "icontains": true, "gt": true, "gte": true,
 	"lt": true, "lte": true, "in": true, "startswith": true, "istartswith": true, "endswith": true,
 	"iendswith": true, "range": true, "year": true, "month": true, "day": true, "week_day": true,
@@ -107,83 +67,40 @@ var queryTerms = map[string]bool{
 	"iregex": true,
 }
 
-// cond is one compiled filter.
+// cond is one compiled filter: path names fields from the resource
+// ("plugin", "name").
 type cond struct {
-	path    []string // field names from the resource ("plugin", "name")
-	kind    fkind    // kind of the last field
-	lookup  string
-	pred    func(fval) bool
+	path    []string
+	pred    func(any) bool
 	execErr bool // fails when the query runs (500)
 }
 
-// filterInput is one filter as tastypie's build_filters hands it to
-// Django: the value after filter_value_to_python.
-type filterInput struct {
-	path   []string
-	kind   fkind
-	lookup string
-	value  any      // string, bool or nil
-	list   []string // for in and range
-	isList bool
-}
+// errMismatch is tastypie's answer to a filter value Django refuses.
+var errMismatch = badRequest("Invalid resource lookup data provided (mismatched type).")
 
-// buildFilters is tastypie's build_filters followed by Django's checks of
-// each value. Unknown parameters are skipped; a field the resource does
-// not let filter on gives 400.
-func (res *resdef) buildFilters(q *qdict) ([]cond, error) {
-	var order []string
-	byKey := map[string]filterInput{}
-	for _, k := range q.copy().keys() {
+// buildFilters is tastypie's build_filters with Django's checks of each
+// value. Unknown parameters are skipped; a field the resource does not let
+// filter on gives 400.
+func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
+	var conds []cond
+	for _, k := range slices.Sorted(maps.Keys(q)) {
 		bits := strings.Split(k, "__")
-		name, rest := bits[0], bits[1:]
-		if res.fields[name] == nil {
+		if _, known := res.fields[bits[0]]; !known {
 			continue // "It's not a field we know about. Move along citizen."
 		}
-		lookup := "exact"
-		if len(rest) > 0 && queryTerms[rest[len(rest)-1]] {
-			lookup = rest[len(rest)-1]
-			rest = rest[:len(rest)-1]
+		lookup, rest := "exact", bits[1:]
+		if len(rest) > 0 && lookups[rest[len(rest)-1]] {
+			lookup, rest = rest[len(rest)-1], rest[:len(rest)-1]
 		}
-		path, kind, err := res.checkFiltering(name, rest)
+		path, kind, err := res.checkFiltering(bits[0], rest)
 		if err != nil {
 			return nil, err
 		}
-		raw, _ := q.get(k)
-		in := filterInput{path: path, kind: kind, lookup: lookup}
-		switch raw {
-		case "true", "True":
-			in.value = true
-		case "false", "False":
-			in.value = false
-		case "nil", "none", "None":
-			in.value = nil
-		default:
-			in.value = raw
-		}
-		if lookup == "in" || lookup == "range" {
-			if _, isStr := in.value.(string); !isStr {
-				return nil, canned500() // len() of a bool or None: TypeError
-			}
-			in.isList = true
-			in.list = []string{}
-			if raw != "" {
-				for _, part := range q.getlist(k) {
-					in.list = append(in.list, strings.Split(part, ",")...)
-				}
-			}
-		}
-		key := strings.Join(path, "__") + "__" + lookup
-		if _, seen := byKey[key]; !seen {
-			order = append(order, key)
-		}
-		byKey[key] = in
-	}
-	conds := make([]cond, 0, len(order))
-	for _, key := range order {
-		c, err := compileLookup(byKey[key])
+		c, err := compileLookup(kind, lookup, q[k])
 		if err != nil {
 			return nil, err
 		}
+		c.path = path
 		conds = append(conds, c)
 	}
 	return conds, nil
@@ -194,122 +111,108 @@ func (res *resdef) checkFiltering(name string, rest []string) ([]string, fkind, 
 	if !res.filtering[name] {
 		return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
 	}
-	f := res.fields[name]
-	if f == nil {
+	f, ok := res.fields[name]
+	if !ok {
 		return nil, 0, canned500() // in filtering but not a field: KeyError
 	}
-	if f.noAttr {
+	if name == "resource_uri" {
 		return nil, 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
 	}
-	if len(rest) > 0 {
-		if f.target == "" {
-			return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not support relations.", name))
-		}
-		sub, kind, err := lookupRes(f.target).checkFiltering(rest[0], rest[1:])
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(sub) > 1 {
-			return nil, 0, canned500()
-		}
-		return append([]string{name}, sub...), kind, nil
+	if len(rest) == 0 {
+		return []string{name}, f.kind, nil
 	}
-	return []string{name}, f.kind, nil
+	if f.target == "" {
+		return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not support relations.", name))
+	}
+	sub, kind, err := resources[f.target].checkFiltering(rest[0], rest[1:])
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(sub) > 1 {
+		return nil, 0, canned500()
+	}
+	return append([]string{name}, sub...), kind, nil
 }
 
-// compileLookup is Django's preparation of one lookup value.
-func compileLookup(in filterInput) (cond, error) {
-	c := cond{path: in.path, kind: in.kind, lookup: in.lookup}
-	k := in.kind
+// queryValue is tastypie's filter_value_to_python for one value.
+func queryValue(raw string) any {
+	switch raw {
+	case "true", "True":
+		return true
+	case "false", "False":
+		return false
+	case "nil", "none", "None":
+		return nil
+	}
+	return raw
+}
+
+// compileLookup is Django's preparation of one lookup's values (the last
+// one counts, except for in and range).
+func compileLookup(k fkind, lookup string, raws []string) (cond, error) {
+	var c cond
+	v := queryValue(raws[len(raws)-1])
 	if k == kComputed {
 		return c, canned500() // FieldError: cannot resolve keyword
 	}
-	if in.value == nil && in.lookup != "exact" {
+	if v == nil && lookup != "exact" {
+		if lookup == "in" || lookup == "range" {
+			return c, canned500() // len(None)
+		}
 		return c, errMismatch // "Cannot use None as a query value"
 	}
-	switch in.lookup {
-	case "exact":
-		if in.value == nil {
-			c.pred = func(v fval) bool { return v.null }
+	switch lookup {
+	case "exact", "gt", "gte", "lt", "lte":
+		if v == nil {
+			c.pred = func(x any) bool { return x == nil }
 			return c, nil
 		}
-		t, err := prepScalar(k, in.value)
+		want, err := prep(k, v)
 		if err != nil {
 			return c, err
 		}
-		c.pred = func(v fval) bool { return !v.null && v.cmp(k, t) == 0 }
-	case "gt", "gte", "lt", "lte":
-		t, err := prepScalar(k, in.value)
-		if err != nil {
-			return c, err
-		}
-		op := in.lookup
-		c.pred = func(v fval) bool {
-			if v.null {
-				return false
-			}
-			r := v.cmp(k, t)
-			switch op {
-			case "gt":
-				return r > 0
-			case "gte":
-				return r >= 0
-			case "lt":
-				return r < 0
-			}
-			return r <= 0
-		}
+		ok := map[string]func(int) bool{
+			"exact": func(r int) bool { return r == 0 }, "gt": func(r int) bool { return r > 0 },
+			"gte": func(r int) bool { return r >= 0 }, "lt": func(r int) bool { return r < 0 },
+			"lte": func(r int) bool { return r <= 0 },
+		}[lookup]
+		c.pred = func(x any) bool { return x != nil && ok(compare(x, want)) }
 	case "in", "range":
-		vals := make([]fval, 0, len(in.list))
-		for _, s := range in.list {
-			t, err := prepScalar(k, s)
-			if err != nil {
-				return c, err
-			}
-			vals = append(vals, t)
+		if _, isStr := v.(string); !isStr {
+			return c, canned500() // len() of a bool
 		}
-		if in.lookup == "in" {
-			c.pred = func(v fval) bool {
-				if v.null {
-					return false
+		var vals []any
+		for _, raw := range raws {
+			for _, part := range strings.Split(raw, ",") {
+				if raw == "" {
+					break
 				}
-				for _, t := range vals {
-					if v.cmp(k, t) == 0 {
-						return true
-					}
+				w, err := prep(k, part)
+				if err != nil {
+					return c, err
 				}
-				return false
+				vals = append(vals, w)
+			}
+		}
+		if lookup == "in" {
+			c.pred = func(x any) bool {
+				return x != nil && slices.ContainsFunc(vals, func(w any) bool { return compare(x, w) == 0 })
 			}
 			return c, nil
 		}
 		if len(vals) != 2 {
-			c.execErr = true // BETWEEN %s AND %s with the wrong number of values
+			c.execErr = true // BETWEEN with the wrong number of values
 			return c, nil
 		}
-		c.pred = func(v fval) bool { return !v.null && v.cmp(k, vals[0]) >= 0 && v.cmp(k, vals[1]) <= 0 }
+		c.pred = func(x any) bool { return x != nil && compare(x, vals[0]) >= 0 && compare(x, vals[1]) <= 0 }
 	case "isnull":
-		want := pyTruth(in.value)
-		c.pred = func(v fval) bool { return v.null == want }
-	case "iexact", "contains", "icontains", "startswith", "istartswith", "endswith", "iendswith", "regex", "iregex":
-		needle := pyStr(in.value)
-		match, err := textMatcher(in.lookup, needle)
-		if err != nil {
-			// The server fails at execution, as Django does for a bad
-			// regex: recorded in execErr and answered then.
-			c.execErr = true
-			return c, nil //nolint:nilerr // see above
-		}
-		c.pred = func(v fval) bool { return !v.null && match(v.text(k)) }
+		want := v == true || (v != false && v != "")
+		c.pred = func(x any) bool { return (x == nil) == want }
 	case "year", "month", "day", "week_day", "hour", "minute", "second":
-		var n int64
-		switch x := in.value.(type) {
-		case bool:
-			if x {
-				n = 1
-			}
-		case string:
+		n := int64(boolInt(v == true))
+		if s, isStr := v.(string); isStr {
 			var err error
-			if n, err = pyInt(x); err != nil {
+			if n, err = pyInt(s); err != nil {
 				return c, errMismatch
 			}
 		}
@@ -317,171 +220,239 @@ func compileLookup(in filterInput) (cond, error) {
 			c.execErr = true
 			return c, nil
 		}
-		part := in.lookup
-		c.pred = func(v fval) bool {
-			if v.null {
+		c.pred = func(x any) bool {
+			if x == nil {
 				return false
 			}
-			t := v.t.UTC()
-			var got int
-			switch part {
-			case "year":
-				got = t.Year()
-			case "month":
-				got = int(t.Month())
-			case "day":
-				got = t.Day()
-			case "week_day":
-				got = int(t.Weekday()) + 1 // Sunday is 1
-			case "hour":
-				got = t.Hour()
-			case "minute":
-				got = t.Minute()
-			case "second":
-				got = t.Second()
-			}
-			return int64(got) == n
+			t := x.(time.Time).UTC()
+			part := map[string]int{"year": t.Year(), "month": int(t.Month()), "day": t.Day(),
+				"week_day": int(t.Weekday()) + 1, "hour": t.Hour(), "minute": t.Minute(), "second": t.Second()}
+			return int64(part[lookup]) == n
 		}
-	default: // search: not implemented on PostgreSQL
-		c.execErr = true
+	case "search":
+		c.execErr = true // not implemented on PostgreSQL
+	default: // the text lookups: LIKE, UPPER(...) LIKE UPPER(...), ~ and ~*
+		match, err := textMatcher(lookup, pyStr(v))
+		if err != nil {
+			c.execErr = true // a bad regex fails when the query runs
+			return c, nil    //nolint:nilerr // answered then
+		}
+		c.pred = func(x any) bool { return x != nil && match(text(x)) }
 	}
 	return c, nil
 }
 
-func pyTruth(v any) bool {
-	switch x := v.(type) {
-	case bool:
-		return x
-	case string:
-		return x != ""
-	}
-	return false
-}
-
-// textMatcher compares a column's text with needle as PostgreSQL's LIKE,
-// UPPER(...) LIKE UPPER(...) and ~ / ~* do.
 func textMatcher(lookup, needle string) (func(string) bool, error) {
-	up := strings.ToUpper
-	switch lookup {
-	case "iexact":
-		n := up(needle)
+	fold := strings.HasPrefix(lookup, "i")
+	base := strings.TrimPrefix(lookup, "i")
+	up := func(s string) string {
+		if fold {
+			return strings.ToUpper(s)
+		}
+		return s
+	}
+	n := up(needle)
+	switch base {
+	case "exact":
 		return func(s string) bool { return up(s) == n }, nil
 	case "contains":
-		return func(s string) bool { return strings.Contains(s, needle) }, nil
-	case "icontains":
-		n := up(needle)
 		return func(s string) bool { return strings.Contains(up(s), n) }, nil
 	case "startswith":
-		return func(s string) bool { return strings.HasPrefix(s, needle) }, nil
-	case "istartswith":
-		n := up(needle)
 		return func(s string) bool { return strings.HasPrefix(up(s), n) }, nil
 	case "endswith":
-		return func(s string) bool { return strings.HasSuffix(s, needle) }, nil
-	case "iendswith":
-		n := up(needle)
 		return func(s string) bool { return strings.HasSuffix(up(s), n) }, nil
 	}
-	expr := needle
-	if lookup == "iregex" {
-		expr = "(?i)" + expr
+	if fold {
+		needle = "(?i)" + needle
 	}
-	re, err := regexp.Compile(expr)
+	re, err := regexp.Compile(needle)
 	if err != nil {
 		return nil, err
 	}
 	return re.MatchString, nil
 }
 
-// prepScalar is Django's get_prep_value for one filter value.
-func prepScalar(k fkind, v any) (fval, error) {
+// prep is Django's get_prep_value for one filter value (a string or a
+// bool).
+func prep(k fkind, v any) (any, error) {
+	s, isStr := v.(string)
 	switch k {
 	case kInt:
-		switch x := v.(type) {
-		case bool:
-			if x {
-				return intVal(1), nil
-			}
-			return intVal(0), nil
-		case string:
-			n, err := pyInt(x)
-			if err != nil {
-				return fval{}, errMismatch
-			}
-			return intVal(n), nil
+		if !isStr {
+			return int64(boolInt(v == true)), nil
 		}
-	case kStr, kText:
-		return strVal(pyStr(v)), nil
+		n, err := pyInt(s)
+		if err != nil {
+			return nil, errMismatch
+		}
+		return n, nil
 	case kTime:
-		s, ok := v.(string)
-		if !ok {
-			return fval{}, canned500() // TypeError in the date parser
+		t, ok := parseTime(s)
+		if !isStr || !ok {
+			return nil, canned500() // ValidationError: a 500 on the Torrent Server
 		}
-		t, ok := parseFilterTime(s)
-		if !ok {
-			return fval{}, canned500() // ValidationError: a 500 on the Torrent Server
-		}
-		return timeVal(t), nil
+		return t, nil
 	case kBool:
-		switch x := v.(type) {
-		case bool:
-			return boolVal(x), nil
-		case string:
-			switch x {
-			case "t", "True", "1":
-				return boolVal(true), nil
-			case "f", "False", "0":
-				return boolVal(false), nil
-			}
-			return fval{}, canned500() // ValidationError
+		switch {
+		case !isStr:
+			return v, nil
+		case s == "t" || s == "True" || s == "1":
+			return true, nil
+		case s == "f" || s == "False" || s == "0":
+			return false, nil
 		}
+		return nil, canned500()
 	}
-	return fval{}, canned500()
+	return pyStr(v), nil
 }
 
 var (
-	djangoDateTime = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6})\d{0,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$`)
-	djangoDate     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})$`)
+	djangoDateTime = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6})\d{0,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$`)
 )
 
-// parseFilterTime is Django 1.6's DateTimeField.to_python for a string:
+// parseTime is Django 1.6's DateTimeField.to_python for a string:
 // parse_datetime, then parse_date (midnight); a naive time is UTC.
-func parseFilterTime(s string) (time.Time, bool) {
-	if m := djangoDateTime.FindStringSubmatch(s); m != nil {
-		return buildTime(m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8])
+func parseTime(s string) (time.Time, bool) {
+	m := djangoDateTime.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
 	}
-	if m := djangoDate.FindStringSubmatch(s); m != nil {
-		return buildTime(m[1], m[2], m[3], "0", "0", "", "", "")
+	n := make([]int, 7)
+	for i := range n {
+		n[i], _ = strconv.Atoi(m[i+1])
 	}
-	return time.Time{}, false
+	us, _ := strconv.Atoi((m[7] + "000000")[:6])
+	loc := time.UTC
+	if tz := m[8]; tz != "" && tz != "Z" {
+		digits := strings.ReplaceAll(tz[1:], ":", "") + "00"
+		h, _ := strconv.Atoi(digits[:2])
+		mi, _ := strconv.Atoi(digits[2:4])
+		off := (h*60 + mi) * 60
+		if tz[0] == '-' {
+			off = -off
+		}
+		loc = time.FixedZone("", off)
+	}
+	if n[1] < 1 || n[1] > 12 || n[2] < 1 || n[2] > 31 || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], us*1000, loc)
+	return t.UTC(), t.Day() == n[2] // not 31 February
 }
 
-func buildTime(y, mo, d, h, mi, sec, frac, tz string) (time.Time, bool) {
-	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
-	us := 0
-	if frac != "" {
-		us = atoi((frac + "000000")[:6])
-	}
-	loc := time.UTC
-	if tz != "" && tz != "Z" {
-		sign := 1
-		if tz[0] == '-' {
-			sign = -1
+// pyInt is Python's int() of a string.
+func pyInt(s string) (int64, error) {
+	t := strings.TrimSpace(s)
+	if rest, ok := strings.CutPrefix(t, "+"); ok {
+		if strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "+") {
+			return 0, strconv.ErrSyntax
 		}
-		digits := strings.ReplaceAll(tz[1:], ":", "")
-		off := atoi(digits[:2]) * 60
-		if len(digits) > 2 {
-			off += atoi(digits[2:])
+		t = rest
+	}
+	return strconv.ParseInt(t, 10, 64)
+}
+
+// pageParam is tastypie's Paginator.get_limit and get_offset.
+func pageParam(q map[string][]string, name string, def int) (int, error) {
+	vals := q[name]
+	if len(vals) == 0 {
+		return def, nil
+	}
+	raw := vals[len(vals)-1]
+	what := "a positive integer"
+	if name == "offset" {
+		what = "an integer"
+	}
+	n, err := pyInt(raw)
+	if err != nil {
+		return 0, badRequest(fmt.Sprintf("Invalid %s '%s' provided. Please provide %s.", name, raw, what))
+	}
+	if n < 0 {
+		return 0, badRequest(fmt.Sprintf("Invalid %s '%d' provided. Please provide a positive integer >= 0.", name, n))
+	}
+	if name == "limit" && (n == 0 || n > 1000) {
+		return 1000, nil
+	}
+	return int(min(n, 1<<40)), nil
+}
+
+// sorting is tastypie's apply_sorting (order_by, or the deprecated
+// sort_by): it sorts rows in place.
+func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64) error, error) {
+	params := q["order_by"]
+	if _, has := q["order_by"]; !has {
+		params = q["sort_by"]
+	}
+	type key struct {
+		path []string
+		desc bool
+	}
+	var keys []key
+	computed := false
+	for _, ob := range params {
+		bits := strings.Split(ob, "__")
+		name, desc := strings.CutPrefix(bits[0], "-")
+		f, known := res.fields[name]
+		switch {
+		case !known:
+			return nil, badRequest(fmt.Sprintf("No matching '%s' field for ordering on.", name))
+		case !slices.Contains(res.ordering, name):
+			return nil, badRequest(fmt.Sprintf("The '%s' field does not allow ordering.", name))
+		case name == "resource_uri":
+			return nil, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for ordering with.", name))
 		}
-		loc = time.FixedZone("", sign*off*60)
+		if len(bits) > 1 {
+			sub, ok := resources[f.target].fields[bits[1]]
+			computed = computed || f.target == "" || len(bits) > 2 || !ok || sub.kind == kComputed
+		}
+		computed = computed || f.kind == kComputed
+		keys = append(keys, key{path: append([]string{name}, bits[1:]...), desc: desc})
 	}
-	Y, M, D, H, Mi, S := atoi(y), atoi(mo), atoi(d), atoi(h), atoi(mi), atoi(sec)
-	if M < 1 || M > 12 || D < 1 || D > 31 || H > 23 || Mi > 59 || S > 59 {
-		return time.Time{}, false
+	if len(keys) == 0 {
+		return nil, nil
 	}
-	t := time.Date(Y, time.Month(M), D, H, Mi, S, us*1000, loc)
-	if t.Day() != D { // 31 February
-		return time.Time{}, false
+	return func(s *Server, rows []int64) error {
+		if computed {
+			return canned500() // FieldError when the query runs
+		}
+		vals := map[int64][]any{}
+		for _, id := range rows {
+			for _, k := range keys {
+				vals[id] = append(vals[id], res.pathValue(s, id, k.path))
+			}
+		}
+		slices.SortStableFunc(rows, func(a, b int64) int {
+			for i, k := range keys {
+				x, y := vals[a][i], vals[b][i]
+				r := 0
+				switch {
+				case x == nil && y == nil:
+				case x == nil || y == nil: // PostgreSQL: NULLs last ascending
+					r = map[bool]int{true: 1, false: -1}[x == nil]
+				default:
+					r = compare(x, y)
+				}
+				if k.desc {
+					r = -r
+				}
+				if r != 0 {
+					return r
+				}
+			}
+			return 0
+		})
+		return nil
+	}, nil
+}
+
+// pathValue follows a field path ("plugin", "name") from object id.
+func (res *resdef) pathValue(s *Server, id int64, path []string) any {
+	if len(path) == 1 {
+		return res.value(s, id, path[0])
 	}
-	return t.UTC(), true
+	ids := res.related(s, id, path[0])
+	if len(ids) == 0 {
+		return nil
+	}
+	return resources[res.fields[path[0]].target].value(s, ids[0], path[1])
 }

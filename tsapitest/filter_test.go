@@ -147,7 +147,7 @@ func TestFilterErrors(t *testing.T) {
 		t.Run(query, func(t *testing.T) {
 			a := do(t, srv, "GET", "PluginResultJob/?"+query, "")
 			assert.Equal(t, want.status, a.status)
-			assert.Equal(t, want.body, a.body)
+			assert.JSONEq(t, want.body, a.body)
 			assert.Equal(t, "application/json", a.header.Get("Content-Type"))
 		})
 	}
@@ -196,9 +196,9 @@ func TestFilterPluginResults(t *testing.T) {
 
 	a := do(t, srv, "GET", "pluginresult/?state=Queued", "")
 	assert.Equal(t, 400, a.status)
-	assert.Equal(t, `{"error": "The 'state' field does not allow filtering."}`, a.body)
+	assert.JSONEq(t, `{"error": "The 'state' field does not allow filtering."}`, a.body)
 	a = do(t, srv, "GET", "pluginresult/?order_by=state", "")
-	assert.Equal(t, `{"error": "The 'state' field does not allow ordering."}`, a.body)
+	assert.JSONEq(t, `{"error": "The 'state' field does not allow ordering."}`, a.body)
 	a = do(t, srv, "GET", "pluginresult/?order_by=-size&limit=3", "")
 	require.Equal(t, 200, a.status)
 	sizes := []string{}

@@ -42,7 +42,7 @@ func TestProtocol(t *testing.T) {
 	// A detail id that is not a number: 404 with tastypie's canned body.
 	a = do(t, srv, "GET", "PluginResultJob/abc/", "")
 	assert.Equal(t, 404, a.status)
-	assert.Equal(t, `{"error_message": "Sorry, this request could not be processed. Please try again later."}`, a.body)
+	assert.JSONEq(t, `{"error_message": "Sorry, this request could not be processed. Please try again later."}`, a.body)
 
 	// Methods.
 	a = do(t, srv, "POST", "PluginResultJob/schema/", "{}")
@@ -57,28 +57,17 @@ func TestProtocol(t *testing.T) {
 	a = do(t, srv, "DELETE", "results/1/plugin/", "")
 	assert.Equal(t, 405, a.status)
 	assert.Equal(t, "GET,POST,PUT", a.header.Get("Allow"))
+	// No method override, no JSONP, no format negotiation: always JSON.
 	a = do(t, srv, "POST", "PluginResultJob/2/", `{"state": "Archived"}`, "X-HTTP-Method-Override", "PATCH")
-	assert.Equal(t, 202, a.status)
-	j, _ := srv.Job(2)
-	assert.Equal(t, "Archived", j.State)
-	a = do(t, srv, "PROPPATCH", "PluginResultJob/2/", `{"state": "Error"}`)
-	assert.Equal(t, 202, a.status)
-
-	// Formats.
-	a = do(t, srv, "GET", "PluginResultJob/1/?format=jsonp&callback=cb", "")
-	assert.Equal(t, "text/javascript", a.header.Get("Content-Type"))
-	assert.Regexp(t, `^cb\(\{"config": .*\}\)$`, a.body)
-	a = do(t, srv, "GET", "PluginResultJob/1/?callback=a-b", "")
-	assert.Equal(t, `{"error": "JSONP callback name is invalid."}`, a.body)
-	a = do(t, srv, "GET", "PluginResultJob/1/?format=xml", "", "Accept", "text/html")
+	assert.Equal(t, 501, a.status)
+	a = do(t, srv, "GET", "PluginResultJob/1/?format=jsonp&callback=cb", "", "Accept", "text/javascript")
 	assert.Equal(t, "application/json", a.header.Get("Content-Type"))
-	a = do(t, srv, "GET", "PluginResultJob/1/", "", "Accept", "application/json;")
-	assert.Equal(t, `{"error": "Invalid Accept header"}`, a.body)
 
 	// The API's top level needs no credentials.
 	a = do(t, srv, "GET", "", "", "Authorization", "-")
 	assert.Equal(t, 200, a.status)
-	assert.Contains(t, a.body, `"PluginResultJob": {"list_endpoint": "/rundb/api/v1/PluginResultJob/", "schema": "/rundb/api/v1/PluginResultJob/schema/"}`)
+	assert.Equal(t, map[string]any{"list_endpoint": "/rundb/api/v1/PluginResultJob/", "schema": "/rundb/api/v1/PluginResultJob/schema/"},
+		a.json(t)["PluginResultJob"])
 
 	// Resources the fake knows only by name.
 	a = do(t, srv, "GET", "results/", "")

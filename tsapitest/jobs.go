@@ -1,301 +1,112 @@
 package tsapitest
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
 )
-
-// runningStates and the rest: Torrent Suite's RUNNING_STATES and
-// COMPLETED_STATES.
-var completedStates = map[string]bool{
-	"Completed": true, "Error": true, "Declined": true, "Unknown": true, "Resource": true,
-	"Timed Out": true, "Cancelled": true, "Archived": true,
-}
-
-var runningStates = map[string]bool{"Pending": true, "Queued": true, "Started": true}
-
-func init() { resources["PluginResultJob"] = jobResource() }
-
-func jobResource() *resdef {
-	res := &resdef{
-		name: "PluginResultJob",
-		fields: map[string]*fieldDef{
-			"id":                {kind: kInt, typ: typeInt, blank: true, unique: true, help: helpInt, def: ""},
-			"grid_engine_jobid": {kind: kInt, typ: typeInt, nullable: true, help: helpInt, def: noDefault},
-			"state":             {kind: kStr, typ: typeStr, help: helpStr, def: noDefault},
-			"starttime":         {kind: kTime, typ: typeTime, nullable: true, help: helpTime, def: noDefault},
-			"endtime":           {kind: kTime, typ: typeTime, nullable: true, help: helpTime, def: noDefault},
-			"config":            {kind: kText, typ: typeStr, blank: true, help: helpStr, def: ""},
-			"run_level":         {kind: kStr, typ: typeStr, help: helpStr, def: noDefault},
-			"resource_uri":      {kind: kStr, typ: typeStr, readonly: true, help: helpStr, def: noDefault, noAttr: true},
-		},
-		// Torrent Suite: field_dict(PluginResultJob._meta.get_all_field_names()),
-		// which names the parent too; it is not a resource field, so
-		// ?plugin_result= is silently ignored.
-		filteringList: []string{"config", "endtime", "grid_engine_jobid", "id", "plugin_result", "run_level", "starttime", "state"},
-		deleteAllowed: true,
-	}
-	res.filtering = setOf(res.filteringList)
-	res.ids = func(s *Server) []int64 { return sortedIDs(s.jobs) }
-	res.value = func(s *Server, id int64, field string) fval {
-		j := s.jobs[id]
-		if j == nil {
-			return fval{null: true}
-		}
-		return j.value(field)
-	}
-	res.rows = simpleRows(res)
-	res.dehydrate = func(s *Server, id int64) map[string]any { return s.jobs[id].dehydrate() }
-	res.remove = func(s *Server, id int64) { delete(s.jobs, id) }
-	res.postList = (*call).postJob
-	res.putList = (*call).putJobList
-	res.patchList = (*call).patchJobList
-	res.putDetail = (*call).putJob
-	res.patchDetail = (*call).patchJob
-	return res
-}
-
-func setOf(names []string) map[string]bool {
-	m := map[string]bool{}
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
-
-func (j *jobRec) value(field string) fval {
-	switch field {
-	case "id":
-		return intVal(j.id)
-	case "grid_engine_jobid":
-		return intPtrVal(j.grid)
-	case "state":
-		return strVal(j.state)
-	case "starttime":
-		return timePtrVal(j.start)
-	case "endtime":
-		return timePtrVal(j.end)
-	case "config":
-		return strVal(j.config)
-	case "run_level":
-		return strVal(j.runLevel)
-	}
-	return fval{null: true}
-}
-
-// dehydrate is the job's JSON, as PluginResultJobResource writes it.
-func (j *jobRec) dehydrate() map[string]any {
-	return map[string]any{
-		"id":                j.id,
-		"grid_engine_jobid": j.grid,
-		"state":             j.state,
-		"starttime":         j.start,
-		"endtime":           j.end,
-		"config":            fromStored(loadStored(j.config)),
-		"run_level":         j.runLevel,
-		"resource_uri":      resources["PluginResultJob"].uri(j.id),
-	}
-}
-
-// deserialize is tastypie's deserialize with the Torrent Server's
-// formats: a body that is not JSON is a 500, malformed JSON 400
-// {"error": ""}.
-func (c *call) deserialize() (any, error) {
-	format := "application/json"
-	if ct, ok := c.r.Header["Content-Type"]; ok && len(ct) > 0 {
-		format = ct[0]
-	}
-	format, _, _ = strings.Cut(format, ";")
-	if format != "application/json" {
-		return nil, canned500() // UnsupportedFormat
-	}
-	if !utf8.Valid(c.body) {
-		return nil, canned500()
-	}
-	v, err := parseJSON(c.body)
-	if err != nil {
-		return nil, badRequest("")
-	}
-	return v, nil
-}
-
-// deserializeObject deserializes a body that must be a JSON object.
-func (c *call) deserializeObject() (*jobj, error) {
-	v, err := c.deserialize()
-	if err != nil {
-		return nil, err
-	}
-	o, ok := v.(*jobj)
-	if !ok {
-		return nil, canned500()
-	}
-	return o, nil
-}
 
 // jobWrite is a write of one job between tastypie's hydration and the
 // model's save.
 type jobWrite struct {
 	obj    *jobRec // the object with the written fields applied
 	target int64   // the row the save writes (0: a new row)
-	idErr  bool    // an "id" Django cannot read
-	errs   bool    // a value the database refuses (500)
+	bad    bool    // a value the database refuses, or an id it cannot read (500)
 }
 
 // hydrateJob applies data to a copy of base (nil for a new object) as
 // tastypie's full_hydrate does: a field absent from data keeps its value, a
 // null for a non-nullable field is ignored. A datetime that does not parse
 // is a 400 here; every other bad value fails later, in save (500).
-func (s *Server) hydrateJob(base *jobRec, data *jobj) (*jobWrite, error) {
+func hydrateJob(base *jobRec, data map[string]json.RawMessage) (*jobWrite, error) {
 	obj := &jobRec{}
 	if base != nil {
 		obj = base.clone()
 	}
-	w := &jobWrite{obj: obj, target: obj.id}
-	for _, f := range []string{"starttime", "endtime"} {
-		v, ok := data.get(f)
+	w := &jobWrite{obj: obj, target: obj.ID}
+	for i, dst := range []**time.Time{&obj.StartTime, &obj.EndTime} {
+		f := []string{"starttime", "endtime"}[i]
+		raw, ok := data[f]
 		if !ok {
 			continue
 		}
-		t, err := hydrateTime(f, v)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case t != nil:
-			tt := t.UTC().Truncate(time.Microsecond)
-			if f == "starttime" {
-				obj.start = &tt
-			} else {
-				obj.end = &tt
+		switch v := anyOf(raw).(type) {
+		case string:
+			t, ok := parseTime(v)
+			if !ok {
+				if t2, err := time.Parse(time.RFC3339Nano, v); err == nil {
+					t, ok = t2.UTC(), true
+				}
 			}
-		case v == nil:
-			if f == "starttime" {
-				obj.start = nil
-			} else {
-				obj.end = nil
+			switch {
+			case v == "":
+				*dst = nil
+			case !ok:
+				return nil, badRequest(fmt.Sprintf("Datetime provided to '%s' field doesn't appear to be a valid datetime string: '%s'", f, v))
+			default:
+				*dst = ptr(t.Truncate(time.Microsecond))
 			}
+		case nil:
+			*dst = nil
 		default:
-			w.errs = true // a falsy non-string: the database refuses it
+			if truthy(v) {
+				return nil, badRequest(fmt.Sprintf("Datetime provided to '%s' field must be a string: %s", f, pyStr(v)))
+			}
+			w.bad = true // a falsy non-string: the database refuses it
 		}
 	}
-	if v, ok := data.get("grid_engine_jobid"); ok {
-		if v == nil {
-			obj.grid = nil
-		} else if n, ok := pyIntValue(v); ok && n >= math.MinInt32 && n <= math.MaxInt32 {
-			obj.grid = ptr(n)
-		} else {
-			w.errs = true
-		}
-	}
-	for _, f := range []string{"state", "run_level"} {
-		v, ok := data.get(f)
-		if !ok || v == nil {
-			continue
-		}
-		str := pyStr(v)
-		if utf8.RuneCountInString(str) > 20 {
-			w.errs = true // varchar(20)
-		}
-		if f == "state" {
-			obj.state = str
-		} else {
-			obj.runLevel = str
-		}
-	}
-	if v, ok := data.get("config"); ok && v != nil {
-		text, ok := storedJSONField(v)
-		if !ok {
-			w.errs = true
-		}
-		obj.config = text
-	} else if base != nil {
-		// The object's config is saved again: its Decimals become strings.
-		obj.config = resaveStored(obj.config)
-	}
-	if v, ok := data.get("id"); ok && v != nil {
-		n, ok := pyIntValue(v)
+	if raw, ok := data["grid_engine_jobid"]; ok {
+		v := anyOf(raw)
+		n, ok := intValue(v)
 		switch {
-		case !ok:
-			w.idErr = true
-		case n != 0:
-			w.target = n
-			obj.id = n
+		case v == nil:
+			obj.GridEngineJobID = nil
+		case ok && n >= math.MinInt32 && n <= math.MaxInt32:
+			obj.GridEngineJobID = ptr(n)
+		default:
+			w.bad = true
+		}
+	}
+	for f, dst := range map[string]*string{"state": &obj.State, "run_level": &obj.RunLevel} {
+		if v := anyOf(data[f]); v != nil {
+			*dst = pyStr(v)
+			w.bad = w.bad || utf8.RuneCountInString(*dst) > 20 // varchar(20)
+		}
+	}
+	if raw, ok := data["config"]; ok && anyOf(raw) != nil {
+		text, ok := stored(raw)
+		obj.config, w.bad = text, w.bad || !ok
+	} else {
+		obj.config = decimals(obj.config) // saved again: its decimals become strings
+	}
+	if raw, ok := data["id"]; ok && anyOf(raw) != nil {
+		n, ok := intValue(anyOf(raw))
+		w.bad = w.bad || !ok
+		if ok && n != 0 {
+			w.target, obj.ID = n, n
 		}
 	}
 	return w, nil
 }
 
-// storedJSONField is what Torrent Suite's JSONField stores for a value
-// assigned to it: a dict is dumped, a string is parsed first (not JSON:
-// {}), anything empty is "". ok is false when the save would fail.
-func storedJSONField(v any) (string, bool) {
-	switch x := v.(type) {
-	case *jobj:
-		if len(x.keys) == 0 {
-			return "", true
-		}
-		return dumpStored(x, false), true
-	case string:
-		if x == "" {
-			return "", true
-		}
-		p, err := parseJSON([]byte(x))
-		if err != nil {
-			return "", true
-		}
-		o, isObj := p.(*jobj)
-		if !isObj {
-			return "", false // AssertionError
-		}
-		if len(o.keys) == 0 {
-			return "", true
-		}
-		return dumpStored(o, true), true
-	case []any:
-		return "", len(x) == 0
-	case bool:
-		return "", !x
-	case jnum:
-		f, err := strconv.ParseFloat(string(x), 64)
-		return "", err == nil && f == 0
-	}
-	return "", false
-}
-
-// resaveStored is a JSON column read and saved again.
-func resaveStored(text string) string {
-	o := loadStored(text)
-	if len(o.keys) == 0 {
-		return ""
-	}
-	return dumpStored(o, true)
-}
-
-// pyIntValue is int(value) for a decoded JSON value, as Django's
+// intValue is int(value) for a decoded JSON value, as Django's
 // IntegerField does when saving.
-func pyIntValue(v any) (int64, bool) {
+func intValue(v any) (int64, bool) {
 	switch x := v.(type) {
 	case bool:
-		if x {
-			return 1, true
+		return int64(boolInt(x)), true
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return n, true
 		}
-		return 0, true
-	case jnum:
-		if isIntLiteral(x) {
-			n, err := strconv.ParseInt(normInt(x), 10, 64)
-			return n, err == nil
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil || math.IsInf(f, 0) || math.Abs(f) > 1<<62 {
-			return 0, false
-		}
-		return int64(f), true
+		f, err := x.Float64()
+		return int64(f), err == nil && !isInt(x) && math.Abs(f) < 1<<62
 	case string:
 		n, err := pyInt(x)
 		return n, err == nil
@@ -303,124 +114,56 @@ func pyIntValue(v any) (int64, bool) {
 	return 0, false
 }
 
-// hydrateTime is tastypie's DateTimeField.hydrate for a client's value.
-func hydrateTime(field string, v any) (*time.Time, error) {
-	switch x := v.(type) {
-	case nil:
-		return nil, nil
-	case time.Time:
-		return &x, nil
-	case string:
-		if x == "" {
-			return nil, nil
-		}
-		t, ok := parseFilterTime(x)
-		if !ok {
-			if t2, err := time.Parse(time.RFC3339Nano, x); err == nil {
-				t, ok = t2, true
-			}
-		}
-		if !ok {
-			return nil, badRequest(fmt.Sprintf("Datetime provided to '%s' field doesn't appear to be a valid datetime string: '%s'", field, x))
-		}
-		return &t, nil
-	}
-	if !pyTruth2(v) {
-		return nil, nil
-	}
-	return nil, badRequest(fmt.Sprintf("Datetime provided to '%s' field must be a string: %s", field, pyStr(v)))
-}
-
-// pyTruth2 is Python's truth of a decoded JSON value.
-func pyTruth2(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case jnum:
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return f != 0
-	case []any:
-		return len(x) > 0
-	case *jobj:
-		return len(x.keys) > 0
-	}
-	return true
-}
-
 // saveJob is the model's save() after tastypie's authorization check:
 // Torrent Suite's PluginResultJob.save stamps starttime when the state
 // becomes Started and endtime when it becomes a terminal state (and then
 // recounts the plugin result's disk usage: 0 bytes in 0 files here). It
 // reads the row first, so saving to an id that does not exist is a 404.
-// create allows a new row (WithJobCreate).
 // isNew says the object was built from the body alone (obj_create): the
-// real server cannot save it without a parent.
-func (s *Server) saveJob(w *jobWrite, create, isNew bool) (int64, bool, error) {
-	if w.idErr || w.errs || w.target < 0 {
+// real server cannot save it without a parent, unless WithJobCreate.
+func (s *Server) saveJob(w *jobWrite, isNew bool) (id int64, created bool, err error) {
+	create := s.cfg.jobCreate
+	if w.bad || w.target < 0 {
 		return 0, false, canned500()
 	}
 	obj := w.obj
-	created := false
-	if w.target != 0 {
-		old := s.jobs[w.target]
-		if old == nil && !create {
-			return 0, false, canned404() // DoesNotExist in save()
-		}
-		if old != nil && old.state != obj.state {
-			s.stampJob(obj)
-		}
-		if isNew && !create {
-			return 0, false, canned500() // IntegrityError: no plugin_result
-		}
-		created = old == nil
-	} else {
-		if !create {
-			return 0, false, canned500() // IntegrityError: no plugin_result
-		}
-		created = true
-	}
-	if created {
-		obj.id = s.allocID("job", w.target, false)
-	} else {
-		obj.id = w.target
-	}
-	s.jobs[obj.id] = obj
-	return obj.id, created, nil
-}
-
-func (s *Server) stampJob(obj *jobRec) {
-	now := s.now()
+	old := s.jobs[w.target]
 	switch {
-	case obj.state == "Started":
-		obj.start = &now
-	case completedStates[obj.state]:
-		obj.end = ptr(now)
-		if pr := s.prs[obj.pr]; pr != nil {
-			pr.size, pr.inodes = 0, 0
+	case w.target != 0 && old == nil && !create:
+		return 0, false, canned(http.StatusNotFound) // DoesNotExist in save()
+	case isNew && !create:
+		return 0, false, canned500() // IntegrityError: no plugin_result
+	case old != nil && old.State != obj.State:
+		now := s.now()
+		if obj.State == "Started" {
+			obj.StartTime = &now
+		} else if slices.Contains(completedStates, obj.State) {
+			obj.EndTime = &now
+			if pr := s.prs[obj.PluginResult]; pr != nil {
+				pr.size, pr.inodes = 0, 0
+			}
 		}
 	}
+	obj.ID = w.target
+	if old == nil {
+		obj.ID = s.allocID("job", w.target, false)
+	}
+	s.jobs[obj.ID] = obj
+	return obj.ID, old == nil, nil
 }
 
-// jobByPK finds the job of a detail URL: a pk that is not an integer is
-// tastypie's NotFound (404 with the canned body).
+// jobByPK finds the job of a detail URL (nil when there is none): a pk
+// that is not an integer is tastypie's NotFound.
 func (c *call) jobByPK(pk string) (*jobRec, error) {
 	id, err := pyInt(pk)
 	if err != nil {
-		return nil, canned404()
+		return nil, canned(http.StatusNotFound)
 	}
 	return c.s.jobs[id], nil
 }
 
-// patchJob is PATCH on a job's URL: tastypie's patch_detail (202, no
-// body).
+// patchJob is tastypie's patch_detail (202, no body).
 func (c *call) patchJob() error {
-	s := c.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	job, err := c.jobByPK(c.pk)
 	if err != nil {
 		return err
@@ -428,296 +171,217 @@ func (c *call) patchJob() error {
 	if job == nil {
 		return emptyStatus(http.StatusNotFound)
 	}
-	data, err := c.deserializeObject()
+	data, err := c.object()
 	if err != nil {
 		return err
 	}
-	if err := c.updateJobInPlace(job, data); err != nil {
+	if err := c.updateJob(job, data); err != nil {
 		return err
 	}
 	return emptyStatus(http.StatusAccepted)
 }
 
-// updateJobInPlace is tastypie's update_in_place: the object's current
-// data updated with the client's, hydrated, authorized, saved. (Hydrating
-// a field with its own current value changes nothing, so only the
-// client's fields are applied.)
-func (c *call) updateJobInPlace(job *jobRec, data *jobj) error {
-	s := c.s
-	w, err := s.hydrateJob(job, data)
+// updateJob is tastypie's update_in_place: hydrated, authorized, saved.
+func (c *call) updateJob(job *jobRec, data map[string]json.RawMessage) error {
+	w, err := hydrateJob(job, data)
 	if err != nil {
 		return err
 	}
-	if !c.user.canWrite() {
+	if !canWrite(c.user) {
 		return emptyStatus(http.StatusUnauthorized)
 	}
-	_, _, err = s.saveJob(w, false, false)
+	_, _, err = c.s.saveJob(w, false)
 	return err
 }
 
-// putJob is PUT on a job's URL: tastypie's put_detail. An existing job is
-// updated (204); a missing one would be created (201 + Location) but the
-// Torrent Server's save() refuses (404), unless WithJobCreate.
+// createJob is obj_create for one job; the parent may be named in
+// "plugin_result" (an id or a URI) with WithJobCreate.
+func (c *call) createJob(data map[string]json.RawMessage, pk string) (int64, bool, error) {
+	w, err := hydrateJob(nil, data)
+	if err != nil {
+		return 0, false, err
+	}
+	if !canWrite(c.user) {
+		return 0, false, emptyStatus(http.StatusUnauthorized)
+	}
+	if pk != "" {
+		id, err := pyInt(pk)
+		if err != nil {
+			return 0, false, canned500() // the model cannot read the pk
+		}
+		if _, hasID := data["id"]; !hasID {
+			w.target, w.obj.ID = id, id
+		}
+	}
+	if v, ok := anyOf(data["plugin_result"]).(string); ok {
+		data["plugin_result"] = json.RawMessage(`"` + strings.TrimSuffix(v[strings.LastIndex(strings.TrimSuffix(v, "/"), "/")+1:], "/") + `"`)
+	}
+	if n, ok := intValue(anyOf(data["plugin_result"])); ok && c.s.prs[n] != nil && c.s.cfg.jobCreate {
+		w.obj.PluginResult = n
+	}
+	return c.s.saveJob(w, true)
+}
+
+// putJob is tastypie's put_detail: an existing job is updated (204); a
+// missing one would be created (201 + Location), which the Torrent
+// Server's save() refuses (404), unless WithJobCreate.
 func (c *call) putJob() error {
-	s := c.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data, err := c.deserializeObject()
+	data, err := c.object()
 	if err != nil {
 		return err
 	}
 	job, lookupErr := c.jobByPK(c.pk)
 	if lookupErr == nil && job != nil {
-		w, err := s.hydrateJob(job, data)
-		if err != nil {
-			return err
-		}
-		if !c.user.canWrite() {
-			return emptyStatus(http.StatusUnauthorized)
-		}
-		if _, _, err := s.saveJob(w, false, false); err != nil {
+		if err := c.updateJob(job, data); err != nil {
 			return err
 		}
 		return emptyStatus(http.StatusNoContent)
 	}
-	// obj_create with the URL's pk.
-	w, err := s.hydrateJob(nil, data)
+	id, created, err := c.createJob(data, c.pk)
 	if err != nil {
 		return err
 	}
-	if !c.user.canWrite() {
-		return emptyStatus(http.StatusUnauthorized)
+	if !created {
+		return emptyStatus(http.StatusNoContent)
 	}
-	if lookupErr != nil {
-		return canned500() // the model cannot read the pk
-	}
-	if _, hasID := data.get("id"); !hasID {
-		id, _ := pyInt(c.pk)
-		w.target, w.obj.id = id, id
-	}
-	w.obj.pr = c.parentFromBody(data)
-	id, created, err := s.saveJob(w, s.cfg.jobCreate, true)
-	if err != nil {
-		return err
-	}
-	if created {
-		c.w.header.Set("Location", c.absolute(resources["PluginResultJob"].uri(id)))
-		return emptyStatus(http.StatusCreated)
-	}
-	return emptyStatus(http.StatusNoContent)
-}
-
-// parentFromBody reads "plugin_result" (an id or a URI) for WithJobCreate.
-func (c *call) parentFromBody(data *jobj) int64 {
-	if !c.s.cfg.jobCreate {
-		return 0
-	}
-	v, ok := data.get("plugin_result")
-	if !ok {
-		return 0
-	}
-	if s, isStr := v.(string); isStr && strings.Contains(s, "/") {
-		parts := strings.Split(strings.Trim(s, "/"), "/")
-		v = parts[len(parts)-1]
-	}
-	n, ok := pyIntValue(v)
-	if !ok || c.s.prs[n] == nil {
-		return 0
-	}
-	return n
-}
-
-// postJob is POST on the list URL: tastypie's post_list. The Torrent
-// Server cannot set the job's parent and answers 500; WithJobCreate
-// creates the job (201 + Location).
-func (c *call) postJob() error {
-	s := c.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	data, err := c.deserializeObject()
-	if err != nil {
-		return err
-	}
-	id, err := c.createJob(data)
-	if err != nil {
-		return err
-	}
-	c.w.header.Set("Location", c.absolute(resources["PluginResultJob"].uri(id)))
+	c.w.header.Set("Location", c.absolute(uri("PluginResultJob", id)))
 	return emptyStatus(http.StatusCreated)
 }
 
-// createJob is obj_create for one job.
-func (c *call) createJob(data *jobj) (int64, error) {
-	s := c.s
-	w, err := s.hydrateJob(nil, data)
-	if err != nil {
-		return 0, err
-	}
-	if !c.user.canWrite() {
-		return 0, emptyStatus(http.StatusUnauthorized)
-	}
-	w.obj.pr = c.parentFromBody(data)
-	id, _, err := s.saveJob(w, s.cfg.jobCreate, true)
-	return id, err
-}
-
-// snapshot and restore make a request atomic.
-type snapshot struct {
-	jobs map[int64]*jobRec
-	prs  map[int64]*prRec
-	next int64
-}
-
-func (s *Server) snapshot() snapshot {
-	sn := snapshot{jobs: make(map[int64]*jobRec, len(s.jobs)), prs: make(map[int64]*prRec, len(s.prs)), next: s.nextID["job"]}
-	for id, j := range s.jobs {
-		sn.jobs[id] = j.clone()
-	}
-	for id, p := range s.prs {
-		sn.prs[id] = p.clone()
-	}
-	return sn
-}
-
-func (s *Server) restore(sn snapshot) {
-	s.jobs, s.prs = sn.jobs, sn.prs
-	s.nextID["job"] = sn.next
-}
-
-// patchJobList is a bulk PATCH on the list URL: tastypie's patch_list,
-// atomic (202, no body). Objects with a resource_uri update that job (or
-// create one when it does not exist); others create; deleted_objects are
-// deleted.
-func (c *call) patchJobList() error {
-	s := c.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := c.deserialize()
+// postJob is tastypie's post_list: a 500 on the Torrent Server, which
+// cannot set the job's parent; WithJobCreate creates the job (201 +
+// Location).
+func (c *call) postJob() error {
+	data, err := c.object()
 	if err != nil {
 		return err
 	}
-	body, ok := v.(*jobj)
-	if !ok {
+	id, _, err := c.createJob(data, "")
+	if err != nil {
+		return err
+	}
+	c.w.header.Set("Location", c.absolute(uri("PluginResultJob", id)))
+	return emptyStatus(http.StatusCreated)
+}
+
+// patchJobList is tastypie's patch_list, atomic (202, no body): objects
+// with a resource_uri update that job (or create one when it does not
+// exist); others create; deleted_objects are deleted.
+func (c *call) patchJobList() error {
+	body, err := c.decode()
+	if err != nil {
+		return err
+	}
+	if _, ok := body["objects"]; !ok {
 		return badRequest("Invalid data sent: missing 'objects'")
 	}
-	objsV, ok := body.get("objects")
-	if !ok {
-		return badRequest("Invalid data sent: missing 'objects'")
+	var objs []map[string]json.RawMessage
+	var dels []any
+	if json.Unmarshal(body["objects"], &objs) != nil || json.Unmarshal(body["deleted_objects"], &dels) != nil && body["deleted_objects"] != nil {
+		return canned500()
 	}
-	objs, _ := objsV.([]any)
-	sn := s.snapshot()
-	if err := c.bulkJobs(objs, body); err != nil {
-		s.restore(sn)
+	jobs, prs, next := c.s.snapshot()
+	if err := c.bulkJobs(objs, dels); err != nil {
+		c.s.jobs, c.s.prs, c.s.nextID["job"] = jobs, prs, next
 		return err
 	}
 	return emptyStatus(http.StatusAccepted)
 }
 
-func (c *call) bulkJobs(objs []any, body *jobj) error {
-	s := c.s
-	for _, ov := range objs {
-		data, ok := ov.(*jobj)
-		if !ok {
-			return canned500()
-		}
-		data = data.clone()
-		if uriV, has := data.get("resource_uri"); has {
-			data.del("resource_uri")
-			job, err := c.jobByURI(uriV)
+func (c *call) bulkJobs(objs []map[string]json.RawMessage, dels []any) error {
+	for _, data := range objs {
+		if raw, has := data["resource_uri"]; has {
+			delete(data, "resource_uri")
+			job, err := c.jobByURI(anyOf(raw))
 			if err != nil {
 				return err
 			}
 			if job != nil {
-				if err := c.updateJobInPlace(job, data); err != nil {
+				if err := c.updateJob(job, data); err != nil {
 					return err
 				}
 				continue
 			}
 		}
-		if _, err := c.createJob(data); err != nil {
+		if _, _, err := c.createJob(data, ""); err != nil {
 			return err
 		}
 	}
-	delV, _ := body.get("deleted_objects")
-	dels, _ := delV.([]any)
-	for _, uv := range dels {
-		job, err := c.jobByURI(uv)
-		if err != nil {
+	for _, u := range dels {
+		job, err := c.jobByURI(u)
+		switch {
+		case err != nil:
 			return err
-		}
-		if job == nil {
-			return canned404() // DoesNotExist: not caught there
-		}
-		if !c.user.canWrite() {
+		case job == nil:
+			return canned(http.StatusNotFound) // DoesNotExist: not caught there
+		case !canWrite(c.user):
 			return emptyStatus(http.StatusUnauthorized)
 		}
-		delete(s.jobs, job.id)
+		delete(c.s.jobs, job.ID)
 	}
 	return nil
+}
+
+// snapshot copies the jobs and plugin results, to make a request atomic.
+func (s *Server) snapshot() (map[int64]*jobRec, map[int64]*prRec, int64) {
+	jobs, prs := map[int64]*jobRec{}, map[int64]*prRec{}
+	for id, j := range s.jobs {
+		jobs[id] = j.clone()
+	}
+	for id, p := range s.prs {
+		prs[id] = p.clone()
+	}
+	return jobs, prs, s.nextID["job"]
 }
 
 // jobByURI is tastypie's get_via_uri: nil (and no error) when the URI
 // names a job that does not exist.
 func (c *call) jobByURI(v any) (*jobRec, error) {
-	uri, ok := v.(string)
+	u, ok := v.(string)
 	if !ok {
 		return nil, canned500()
 	}
-	i := strings.Index(uri, "PluginResultJob")
-	if i < 0 {
-		return nil, canned404()
+	i := strings.Index(u, "PluginResultJob/")
+	if i < 0 || !strings.HasSuffix(u, "/") {
+		return nil, canned(http.StatusNotFound)
 	}
-	rt, ok := route(APIPath + uri[i:])
-	if !ok || rt.kind != routeDetail {
-		return nil, canned404()
-	}
-	return c.jobByPK(rt.pk)
+	return c.jobByPK(strings.TrimSuffix(u[i+len("PluginResultJob/"):], "/"))
 }
 
-// putJobList is PUT on the list URL: tastypie's put_list. It deletes EVERY
-// job matching the query (unknown filters ignored), then creates the
-// objects; not atomic. A user without the change permission deletes
-// nothing.
+// putJobList is tastypie's put_list: it deletes EVERY job matching the
+// query (unknown filters ignored), then creates the objects; not atomic. A
+// user without the permission deletes nothing.
 func (c *call) putJobList() error {
-	s := c.s
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	v, err := c.deserialize()
+	body, err := c.decode()
 	if err != nil {
 		return err
 	}
-	body, ok := v.(*jobj)
-	var objsV any
-	if ok {
-		objsV, ok = body.get("objects")
-	}
-	if !ok {
+	var objs []map[string]json.RawMessage
+	if _, ok := body["objects"]; !ok {
 		return badRequest("Invalid data sent.")
 	}
-	rows, err := c.matching()
+	if json.Unmarshal(body["objects"], &objs) != nil {
+		return canned500()
+	}
+	rows, _, _, err := c.query(false)
 	if err != nil {
 		return err
 	}
-	if c.user.canWrite() {
+	if canWrite(c.user) {
 		for _, id := range rows {
-			delete(s.jobs, id)
+			delete(c.s.jobs, id)
 		}
 	}
-	objs, _ := objsV.([]any)
 	var created []int64
-	for _, ov := range objs {
-		data, ok := ov.(*jobj)
-		if !ok {
-			return canned500()
-		}
-		id, err := c.createJob(data)
-		if err != nil {
-			var ae *apiError
-			if errors.As(err, &ae) && ae.status == http.StatusUnauthorized {
-				for _, id := range created { // rollback on ImmediateHttpResponse
-					delete(s.jobs, id)
-				}
+	var ae *apiError
+	for _, data := range objs {
+		id, _, err := c.createJob(data, "")
+		if errors.As(err, &ae) && ae.status == http.StatusUnauthorized {
+			for _, id := range created { // rollback on ImmediateHttpResponse
+				delete(c.s.jobs, id)
 			}
+		}
+		if err != nil {
 			return err
 		}
 		created = append(created, id)

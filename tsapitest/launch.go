@@ -3,205 +3,202 @@ package tsapitest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"slices"
+	"unicode/utf8"
 )
 
-// launchEndpoint is results/<id>/plugin/: Torrent Suite's
-// ResultsResource.get_plugin, put_plugin and post_plugin.
-func (c *call) launchEndpoint() error {
+// patchPR is PATCH on a plugin result: store, apikey, size, inodes and
+// validation_errors can change (202, no body). Its jobs are saved again
+// with it, as Django's related manager does.
+func (c *call) patchPR() error {
+	s := c.s
+	id, err := c.lookup(c.pk)
+	if err != nil {
+		return err
+	}
+	data, err := c.object()
+	if err != nil {
+		return err
+	}
+	next, bad := s.prs[id].clone(), false
+	for f, dst := range map[string]*string{"store": &next.store, "validation_errors": &next.validation} {
+		if raw, ok := data[f]; ok && anyOf(raw) != nil {
+			text, ok := stored(raw)
+			*dst, bad = text, bad || !ok
+		} else {
+			*dst = decimals(*dst)
+		}
+	}
+	if raw, ok := data["apikey"]; ok {
+		next.apikey = nil
+		if v := anyOf(raw); v != nil {
+			next.apikey = ptr(pyStr(v))
+			bad = bad || utf8.RuneCountInString(*next.apikey) > 256
+		}
+	}
+	for f, dst := range map[string]*int64{"size": &next.size, "inodes": &next.inodes} {
+		if v := anyOf(data[f]); v != nil {
+			n, ok := intValue(v)
+			*dst, bad = n, bad || !ok
+		}
+	}
+	if !canWrite(c.user) {
+		return emptyStatus(http.StatusUnauthorized)
+	}
+	if bad {
+		return canned500()
+	}
+	s.prs[id] = next
+	for _, jid := range s.jobsOf(id) {
+		s.jobs[jid].config = decimals(s.jobs[jid].config)
+	}
+	return emptyStatus(http.StatusAccepted)
+}
+
+// launch is Torrent Suite's results/<id>/plugin/: GET gives the states of
+// the result's plugins; POST launches one (202), 410 when no active,
+// enabled plugin matches; PUT is deprecated (400).
+func (c *call) launch() error {
 	s := c.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	id, err := pyInt(c.pk)
-	if err != nil {
-		return canned404()
+	if err != nil || s.results[id] == nil {
+		return canned(http.StatusNotFound) // DoesNotExist, not caught there
 	}
-	result := s.results[id]
-	if result == nil {
-		return canned404() // DoesNotExist, not caught there
-	}
-	switch c.method {
+	switch c.r.Method {
 	case http.MethodGet:
 		states := map[string]any{}
-		prs := sortedIDs(s.prs)
-		for _, pid := range prs {
-			p := s.prs[pid]
-			if p.result != id {
-				continue
-			}
-			if pl := s.plugins[p.plugin]; pl != nil {
-				states[pl.Name] = s.dehydratePR(pid)["state"]
+		for _, pid := range sortedIDs(s.prs) {
+			if p := s.prs[pid]; p.result == id && s.plugins[p.plugin] != nil {
+				states[s.plugins[p.plugin].Name] = s.dehydratePR(pid)["state"]
 			}
 		}
 		return c.respond(http.StatusOK, map[string]any{"pluginState": states, "pluginFiles": map[string]any{}})
 	case http.MethodPut:
-		if _, err := c.deserialize(); err != nil {
+		if _, err := c.decode(); err != nil {
 			return err
 		}
-		return emptyStatus(http.StatusBadRequest) // deprecated on the Torrent Server
+		return emptyStatus(http.StatusBadRequest)
 	}
-	v, err := c.deserialize()
+	data, err := c.object()
 	if err != nil {
 		return err
-	}
-	data, ok := v.(*jobj)
-	if !ok {
-		return canned500()
 	}
 	user := c.user
 	if user.Superuser {
-		name, has := data.get("owner")
+		name, has := data["owner"]
 		if !has {
-			name, has = data.get("username")
+			name = data["username"]
 		}
-		if n, isStr := name.(string); has && isStr {
-			if u := s.userByName(n); u != nil {
-				user = u
-			}
+		if n, ok := anyOf(name).(string); ok && s.userByName(n) != nil {
+			user = s.userByName(n)
 		}
 	}
-	plugin, err := c.findLaunchPlugin(data)
+	plugin, err := s.findPlugin(anyOf(data["plugin"]))
 	if err != nil {
 		return err
 	}
-	s.launch(result, plugin, user, data)
+	s.start(id, plugin, user, data)
 	return emptyStatus(http.StatusAccepted)
 }
 
-// findLaunchPlugin reads "plugin": a name (the highest version of the
-// active, enabled plugins of that name), a list (its first name), an id,
-// or an object of plugin fields. A plugin that cannot run is 410.
-func (c *call) findLaunchPlugin(data *jobj) (*pluginRec, error) {
-	s := c.s
-	pv, ok := data.get("plugin")
-	if !ok || pv == nil {
-		return nil, emptyStatus(http.StatusGone)
-	}
-	if n, isNum := pv.(jnum); isNum && isIntLiteral(n) {
-		o := newObj()
-		o.set("id", n)
-		pv = o
-	}
-	if b, isBool := pv.(bool); isBool { // a Python bool is an int
-		o := newObj()
-		o.set("id", jnum(map[bool]string{true: "1", false: "0"}[b]))
-		pv = o
-	}
-	if o, isObj := pv.(*jobj); isObj {
-		var found *pluginRec
-		for _, id := range sortedIDs(s.plugins) {
-			p := s.plugins[id]
-			if !p.Active || !p.Selected {
-				continue
-			}
-			match := true
-			for _, k := range o.keys {
-				f := resources["plugin"].fields[k]
-				if f == nil || f.kind == kComputed {
-					return nil, emptyStatus(http.StatusGone) // FieldError, caught there
-				}
-				want, err := prepScalar(f.kind, jsonToFilterValue(o.vals[k]))
-				if err != nil {
-					return nil, emptyStatus(http.StatusGone)
-				}
-				got := resources["plugin"].value(s, id, k)
-				if got.null || got.cmp(f.kind, want) != 0 {
-					match = false
-					break
-				}
-			}
-			if match {
-				if found != nil {
-					return nil, emptyStatus(http.StatusGone) // MultipleObjectsReturned
-				}
-				found = p
-			}
-		}
-		if found == nil {
-			return nil, emptyStatus(http.StatusGone)
-		}
-		return found, nil
-	}
-	if list, isList := pv.([]any); isList {
+// findPlugin is the launch's plugin lookup: by name (the highest version),
+// by id, or by an object of field values.
+func (s *Server) findPlugin(v any) (*pluginRec, error) {
+	gone := emptyStatus(http.StatusGone)
+	if list, ok := v.([]any); ok {
 		if len(list) == 0 {
 			return nil, canned500() // IndexError
 		}
-		pv = list[0]
+		v = list[0]
 	}
-	name, isStr := pv.(string)
-	var best *pluginRec
+	if n, ok := v.(json.Number); ok && isInt(n) {
+		v = map[string]any{"id": string(n)}
+	}
+	if b, ok := v.(bool); ok { // a Python bool is an int
+		v = map[string]any{"id": map[bool]string{true: "1", false: "0"}[b]}
+	}
+	var found *pluginRec
 	for _, id := range sortedIDs(s.plugins) {
 		p := s.plugins[id]
-		if !isStr || p.Name != name || !p.Active || !p.Selected {
+		if !p.Active || !p.Selected {
 			continue
 		}
-		if best == nil || versionGreater(p.Version, best.Version) {
-			best = p
-		}
-	}
-	if best == nil {
-		return nil, emptyStatus(http.StatusGone)
-	}
-	return best, nil
-}
-
-// jsonToFilterValue turns a decoded JSON value into what prepScalar takes.
-func jsonToFilterValue(v any) any {
-	switch x := v.(type) {
-	case jnum:
-		return normInt(x)
-	case nil, bool, string:
-		return x
-	}
-	return pyStr(v)
-}
-
-// launch does what Torrent Suite's plugin daemon does for a launch: a new
-// plugin result (or the one named by "pluginresult", when it belongs to
-// the result) gets a fresh API key, and one Queued job per run level of
-// the plugin (block jobs are only made for Proton composite reports).
-func (s *Server) launch(result *resultRec, plugin *pluginRec, user *userRec, data *jobj) {
-	var pr *prRec
-	if v, ok := data.get("pluginresult"); ok {
-		if n, ok := pyIntValue(v); ok {
-			if p := s.prs[n]; p != nil && p.result == result.ID {
-				pr = p
+		switch x := v.(type) {
+		case string:
+			if p.Name == x && (found == nil || versionGreater(p.Version, found.Version)) {
+				found = p
+			}
+		case map[string]any:
+			match := true
+			for k, want := range x {
+				f, ok := resources["plugin"].fields[k]
+				if !ok || f.kind == kComputed {
+					return nil, gone // FieldError, caught there
+				}
+				if n, isNum := want.(json.Number); isNum {
+					want = string(n)
+				}
+				w, err := prep(f.kind, queryValue(pyStr(want)))
+				got := p.columns()[k]
+				if err != nil {
+					return nil, gone
+				}
+				match = match && got != nil && compare(got, w) == 0
+			}
+			if match && found != nil {
+				return nil, gone // MultipleObjectsReturned
+			}
+			if match {
+				found = p
 			}
 		}
 	}
+	if found == nil {
+		return nil, gone
+	}
+	return found, nil
+}
+
+// start makes the plugin result (or reuses the one named in
+// "pluginresult"), gives it an API key, and adds one Queued job per run
+// level of the plugin, with grid-engine ids above the highest.
+func (s *Server) start(result int64, plugin *pluginRec, user *Account, data map[string]json.RawMessage) {
+	var pr *prRec
+	if n, ok := intValue(anyOf(data["pluginresult"])); ok && s.prs[n] != nil && s.prs[n].result == result {
+		pr = s.prs[n]
+	}
 	if pr == nil {
-		pr = &prRec{id: s.allocID("pluginresult", 0, false), result: result.ID, plugin: plugin.ID, owner: user.ID, size: -1, inodes: -1}
+		pr = &prRec{id: s.allocID("pluginresult", 0, false), result: result, plugin: plugin.ID, owner: user.ID, size: -1, inodes: -1}
 		s.prs[pr.id] = pr
 	}
 	if pr.apikey == nil {
 		b := make([]byte, 20)
-		rand.Read(b)
+		_, _ = rand.Read(b)
 		pr.apikey = ptr(hex.EncodeToString(b))
 	}
-	pr.validation = dumpStored(func() *jobj { o := newObj(); o.set("validation_errors", []any{}); return o }(), false)
+	pr.validation = `{"validation_errors":[]}`
 	config := ""
-	if v, ok := data.get("pluginconfig"); ok && pyTruth2(v) {
-		config, _ = storedJSONField(v)
+	if raw, ok := data["pluginconfig"]; ok && truthy(anyOf(raw)) {
+		config, _ = stored(raw)
 	}
 	if config == "" {
-		config = resaveStored(plugin.config)
+		config = decimals(plugin.config)
 	}
-	levels := plugin.runLevels()
-	var top int64
+	top := int64(100000)
 	for _, j := range s.jobs {
-		if j.grid != nil && *j.grid > top {
-			top = *j.grid
+		if j.GridEngineJobID != nil {
+			top = max(top, *j.GridEngineJobID)
 		}
 	}
-	top = max(top, 100000)
-	order := []string{"pre", "default", "post", "separator", "last"}
-	for _, level := range order {
-		if !slices.Contains(levels, level) {
-			continue
+	for _, level := range []string{"pre", "default", "post", "separator", "last"} {
+		if slices.Contains(plugin.runLevels(), level) {
+			top++
+			id := s.allocID("job", 0, false)
+			s.jobs[id] = &jobRec{Job: Job{ID: id, PluginResult: pr.id, GridEngineJobID: ptr(top), State: "Queued", RunLevel: level}, config: config}
 		}
-		top++
-		id := s.allocID("job", 0, false)
-		s.jobs[id] = &jobRec{id: id, pr: pr.id, grid: ptr(top), state: "Queued", config: config, runLevel: level}
 	}
 }

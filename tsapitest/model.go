@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // The factory accounts every Server starts with (LoadSeedFile replaces them
@@ -148,113 +150,70 @@ type Account struct {
 	ReadOnly bool
 }
 
-// Internal records. JSON columns are kept as the text Torrent Suite's
-// JSONField stores, so that filters on them compare with the same text.
-
+// The stored records. JSON columns hold the text Torrent Suite's JSONField
+// writes ("" for an empty object), so filters on them compare with that
+// text, and the client's key order and number literals are kept.
 type jobRec struct {
-	id       int64
-	pr       int64
-	grid     *int64
-	state    string
-	start    *time.Time
-	end      *time.Time
-	config   string
-	runLevel string
+	Job           // Config unused
+	config string // the JSON column
 }
 
 type prRec struct {
-	id         int64
-	result     int64
-	plugin     int64
-	owner      int64 // user id
-	apikey     *string
-	store      string
-	size       int64
-	inodes     int64
-	validation string
+	id, result, plugin, owner int64
+	apikey                    *string
+	store, validation         string
+	size, inodes              int64
 }
 
 type pluginRec struct {
-	Plugin
+	Plugin                           // the maps unused
 	config, settings, status, inputs string
 }
 
-type resultRec struct{ Result }
+func ptr[T any](v T) *T { return &v }
 
-type userRec struct{ Account }
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	return ptr(*p)
+}
 
 func (j *jobRec) clone() *jobRec {
 	c := *j
-	if j.grid != nil {
-		c.grid = ptr(*j.grid)
-	}
-	if j.start != nil {
-		c.start = ptr(*j.start)
-	}
-	if j.end != nil {
-		c.end = ptr(*j.end)
-	}
+	c.GridEngineJobID, c.StartTime, c.EndTime = clonePtr(j.GridEngineJobID), clonePtr(j.StartTime), clonePtr(j.EndTime)
 	return &c
 }
 
 func (p *prRec) clone() *prRec {
 	c := *p
-	if p.apikey != nil {
-		c.apikey = ptr(*p.apikey)
-	}
+	c.apikey = clonePtr(p.apikey)
 	return &c
 }
 
-func ptr[T any](v T) *T { return &v }
-
-// jsonNumber converts a number literal for the exported types.
-func jsonNumber(n jnum) json.Number { return json.Number(n) }
-
-// storedFromGo encodes a caller's map as a JSON column's text.
-func storedFromGo(m map[string]any) (string, error) {
-	if len(m) == 0 {
-		return "", nil
+// newJobRec stores an exported job.
+func newJobRec(j Job) *jobRec {
+	rec := &jobRec{Job: j, config: mustStored(j.Config)}
+	rec.Config = nil
+	rec.GridEngineJobID = clonePtr(j.GridEngineJobID)
+	for _, t := range []**time.Time{&rec.StartTime, &rec.EndTime} {
+		if *t != nil {
+			*t = ptr((*t).UTC().Truncate(time.Microsecond))
+		}
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return "", fmt.Errorf("tsapitest: encoding a JSON object: %w", err)
-	}
-	v, err := parseJSON(b)
-	if err != nil {
-		return "", err
-	}
-	return dumpStored(v, false), nil
-}
-
-// goFromStored decodes a JSON column's text for the exported types.
-func goFromStored(text string) map[string]any {
-	m, _ := toGo(loadStored(text)).(map[string]any)
-	return m
+	return rec
 }
 
 func (j *jobRec) export() Job {
-	out := Job{
-		ID: j.id, PluginResult: j.pr, State: j.state, RunLevel: j.runLevel,
-		Config: goFromStored(j.config),
-	}
-	if j.grid != nil {
-		out.GridEngineJobID = ptr(*j.grid)
-	}
-	if j.start != nil {
-		out.StartTime = ptr(*j.start)
-	}
-	if j.end != nil {
-		out.EndTime = ptr(*j.end)
-	}
+	out := j.clone().Job
+	out.Config = goMap(j.config)
 	return out
 }
 
 func (s *Server) exportPR(p *prRec) PluginResult {
-	out := PluginResult{
-		ID: p.id, Result: p.result, Plugin: p.plugin, Size: p.size, Inodes: p.inodes,
-		Store: goFromStored(p.store), ValidationErrors: goFromStored(p.validation),
-	}
-	if u := s.userByID(p.owner); u != nil {
+	out := PluginResult{ID: p.id, Result: p.result, Plugin: p.plugin, Size: p.size, Inodes: p.inodes,
+		Store: goMap(p.store), ValidationErrors: goMap(p.validation)}
+	if u := s.users[p.owner]; u != nil {
 		out.Owner = u.Username
 	}
 	if p.apikey != nil {
@@ -265,19 +224,37 @@ func (s *Server) exportPR(p *prRec) PluginResult {
 
 func (p *pluginRec) export() Plugin {
 	out := p.Plugin
-	out.Config = goFromStored(p.config)
-	out.PluginSettings = goFromStored(p.settings)
-	out.Status = goFromStored(p.status)
-	out.UserInputFields = goFromStored(p.inputs)
+	out.Config, out.PluginSettings, out.Status, out.UserInputFields = goMap(p.config), goMap(p.settings), goMap(p.status), goMap(p.inputs)
 	return out
 }
 
-// runLevels is the plugin's pluginsettings.runlevels.
+// mustStored is the column text of a caller's map.
+func mustStored(m map[string]any) string {
+	if len(m) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic(fmt.Sprintf("tsapitest: encoding a JSON object: %v", err))
+	}
+	return string(b)
+}
+
+// goMap decodes a column's text for the exported types (numbers as
+// json.Number).
+func goMap(text string) map[string]any {
+	var m map[string]any
+	if text != "" {
+		_ = decodeJSON([]byte(text), &m)
+	}
+	return m
+}
+
+// runLevels is the plugin's pluginsettings.runlevels (["default"] when
+// absent).
 func (p *pluginRec) runLevels() []string {
-	o := loadStored(p.settings)
-	v, _ := o.get("runlevels")
-	list, _ := v.([]any)
 	var out []string
+	list, _ := goMap(p.settings)["runlevels"].([]any)
 	for _, e := range list {
 		if s, ok := e.(string); ok {
 			out = append(out, s)
@@ -289,76 +266,27 @@ func (p *pluginRec) runLevels() []string {
 	return out
 }
 
-// versionKey orders plugin versions roughly as Python's LooseVersion:
-// numbers compare as numbers, other parts as text.
-func versionKey(v string) []any {
-	var out []any
-	cur := ""
-	digit := false
-	flush := func() {
-		if cur == "" {
-			return
-		}
-		if digit {
-			n := 0
-			for _, c := range cur {
-				n = n*10 + int(c-'0')
-				if n > 1<<40 {
-					break
-				}
-			}
-			out = append(out, n)
-		} else {
-			out = append(out, cur)
-		}
-		cur = ""
-	}
-	for _, r := range v {
-		isD := r >= '0' && r <= '9'
-		isA := (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z')
-		if !isD && !isA {
-			flush()
-			continue
-		}
-		if cur != "" && isD != digit {
-			flush()
-		}
-		digit = isD
-		cur += string(r)
-	}
-	flush()
-	return out
-}
-
-// versionGreater reports whether version a sorts after b.
+// versionGreater reports whether version a sorts after b, as Python's
+// LooseVersion: runs of digits compare as numbers, other runs as text.
 func versionGreater(a, b string) bool {
-	ka, kb := versionKey(a), versionKey(b)
-	for i := 0; i < len(ka) && i < len(kb); i++ {
-		x, y := ka[i], kb[i]
-		xi, xNum := x.(int)
-		yi, yNum := y.(int)
+	split := func(v string) []string {
+		return strings.FieldsFunc(v, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	pa, pb := split(a), split(b)
+	for i := 0; i < len(pa) && i < len(pb); i++ {
+		x, xerr := strconv.Atoi(pa[i])
+		y, yerr := strconv.Atoi(pb[i])
 		switch {
-		case xNum && yNum:
-			if xi != yi {
-				return xi > yi
-			}
-		case xNum != yNum:
-			return !xNum // text sorts after numbers
-		default:
-			if xs, ys := x.(string), y.(string); xs != ys {
-				return xs > ys
-			}
+		case xerr == nil && yerr == nil && x != y:
+			return x > y
+		case (xerr == nil) != (yerr == nil):
+			return xerr != nil // text sorts after numbers
+		case xerr != nil && pa[i] != pb[i]:
+			return pa[i] > pb[i]
 		}
 	}
-	return len(ka) > len(kb)
+	return len(pa) > len(pb)
 }
 
 // sortedIDs returns the keys of m in ascending order.
-func sortedIDs[V any](m map[int64]V) []int64 {
-	return slices.Sorted(maps.Keys(m))
-}
-
-// reportDir is where a result's report lives on a Torrent Server.
-func (r *resultRec) reportDir() string {
-	return "/results/analysis/" + strings.Trim(r.ReportLink, "/")
-}
+func sortedIDs[V any](m map[int64]V) []int64 { return slices.Sorted(maps.Keys(m)) }

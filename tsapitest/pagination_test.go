@@ -44,12 +44,11 @@ func TestListMetaOverMoreThanMaxLimit(t *testing.T) {
 		{"limit=10&offset=5", 10, 5, 10, nil, "/rundb/api/v1/PluginResultJob/?limit=10&offset=15"},
 		{"limit=10&offset=2500", 10, 2500, 0, "/rundb/api/v1/PluginResultJob/?limit=10&offset=2490", nil},
 		{"limit=10&offset=9999", 10, 9999, 0, "/rundb/api/v1/PluginResultJob/?limit=10&offset=9989", nil},
-		// Every parameter is repeated, unknown ones and credentials too, in
-		// Python 2 dict order, limit and offset last.
-		{"format=json&limit=1", 1, 0, 1, nil, "/rundb/api/v1/PluginResultJob/?offset=1&limit=1&format=json"},
+		// Every parameter is repeated, unknown ones and credentials too.
+		{"format=json&limit=1", 1, 0, 1, nil, "/rundb/api/v1/PluginResultJob/?format=json&limit=1&offset=1"},
 		{"state=Error&limit=5&offset=5&foo=a+b", 5, 5, 5,
-			"/rundb/api/v1/PluginResultJob/?state=Error&foo=a+b&limit=5&offset=0",
-			"/rundb/api/v1/PluginResultJob/?state=Error&foo=a+b&limit=5&offset=10"},
+			"/rundb/api/v1/PluginResultJob/?foo=a+b&limit=5&offset=0&state=Error",
+			"/rundb/api/v1/PluginResultJob/?foo=a+b&limit=5&offset=10&state=Error"},
 	} {
 		t.Run(tc.query, func(t *testing.T) {
 			a := do(t, srv, "GET", "PluginResultJob/?"+tc.query, "")

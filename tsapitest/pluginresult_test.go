@@ -26,7 +26,7 @@ func TestPluginResultShape(t *testing.T) {
 
 	a := do(t, srv, "GET", "pluginresult/2/", "")
 	require.Equal(t, 200, a.status)
-	assert.Equal(t, `{"URL": "/output/Home/Auto_1_101/plugin_out/sampleID_out.2/", "apikey": "k", "can_terminate": true, `+
+	assert.JSONEq(t, `{"URL": "/output/Home/Auto_1_101/plugin_out/sampleID_out.2/", "apikey": "k", "can_terminate": true, `+
 		`"endtime": null, "files": [], "id": 2, "inodes": "509", "major": false, "owner": "/rundb/api/v1/user/2/", `+
 		`"path": "/results/analysis/output/Home/Auto_1_101/plugin_out/sampleID_out.2", "plugin": "/rundb/api/v1/plugin/3/", `+
 		`"pluginName": "sampleID", "pluginVersion": "5.18.0.0", "plugin_result_jobs": [`+
@@ -37,7 +37,7 @@ func TestPluginResultShape(t *testing.T) {
 		`"store": {"n": 3, "ratio": "0.5"}, "validation_errors": {}}`, a.body)
 
 	a = do(t, srv, "GET", "plugin/3/", "")
-	assert.Equal(t, `{"active": true, "availableVersions": [], "config": {}, "date": "2016-07-08T20:26:03+00:00", "defaultSelected": false, `+
+	assert.JSONEq(t, `{"active": true, "availableVersions": [], "config": {}, "date": "2016-07-08T20:26:03+00:00", "defaultSelected": false, `+
 		`"description": "", "hasAbout": false, "id": 3, "input": "False", "isConfig": false, "isInstance": false, "isPlanConfig": false, `+
 		`"isSupported": true, "isUpgradable": false, "majorBlock": false, "name": "sampleID", "packageName": "ion-plugin-sampleid", `+
 		`"path": "", "pluginsettings": {"runlevels": ["pre", "default"]}, "requires_configuration": false, `+

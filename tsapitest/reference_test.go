@@ -2,11 +2,14 @@ package tsapitest_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"reflect"
 	"regexp"
-	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -20,8 +23,9 @@ import (
 
 // TestAgainstReference sends the same requests to the fake and to the
 // reference server (internal/tastypieserver, real django-tastypie) and
-// compares the answers byte for byte, after blanking what differs by
-// nature (host and port, session ids, the time "now", generated keys). It
+// compares what clients read: the status, the headers tsapi reads, and the
+// body as parsed JSON (see sameBody), after blanking what differs by
+// nature (host and port, the time "now", generated keys). It
 // runs only when TSAPI_TEST_SERVER names a running reference server, which
 // it resets (POST /_test/reset/) before every case: do not point it at a
 // server other tests use at the same time.
@@ -105,8 +109,6 @@ func TestAgainstReference(t *testing.T) {
 		{"no slash", get("PluginResultJob?limit=1")},
 		{"unknown resource", get("pluginresultjob/")},
 		{"top level", get("")},
-		{"format jsonp", get("PluginResultJob/1/?format=jsonp&callback=cb")},
-		{"format xml", get("PluginResultJob/1/?format=xml")},
 		{"no auth", []step{{method: "GET", path: "PluginResultJob/1/", auth: "-"}}},
 		{"wrong password", []step{{method: "GET", path: "PluginResultJob/1/", auth: "Basic " + base64.StdEncoding.EncodeToString([]byte("ionadmin:x"))}}},
 		{"basic not base64", []step{{method: "GET", path: "PluginResultJob/1/", auth: "Basic ***"}}},
@@ -202,11 +204,7 @@ func TestAgainstReference(t *testing.T) {
 		{"limit plus", get("PluginResultJob/?limit=%2B3&offset=%203")},
 		{"limit twice", get("PluginResultJob/?limit=1&limit=2")},
 		{"offset past end", get("PluginResultJob/?limit=1&offset=1500")},
-		{"override", []step{{method: "POST", path: "PluginResultJob/22/", body: `{"state": "Error"}`}, {method: "GET", path: "PluginResultJob/22/"}}},
-		{"proppatch", []step{{method: "PROPPATCH", path: "PluginResultJob/22/", body: `{"state": "Error"}`}, {method: "GET", path: "PluginResultJob/22/"}}},
 		{"options schema", []step{{method: "OPTIONS", path: "PluginResultJob/schema/"}}},
-		{"jsonp bad callback", get("PluginResultJob/1/?callback=a-b")},
-		{"accept js", []step{{method: "GET", path: "PluginResultJob/1/", ctype: ""}}},
 		{"empty pk", get("PluginResultJob//")},
 		{"pk with slash", get("PluginResultJob/1/2/")},
 		{"pk padded", get("PluginResultJob/%201/")},
@@ -273,12 +271,6 @@ func TestAgainstReference(t *testing.T) {
 		default:
 			req.Header.Set("Authorization", st.auth)
 		}
-		if st.ctype == "" && st.body == "" && strings.Contains(st.path, "PluginResultJob/1/") {
-			req.Header.Set("Accept", "text/javascript")
-		}
-		if st.method == "POST" && strings.HasSuffix(st.path, "/22/") {
-			req.Header.Set("X-HTTP-Method-Override", "PATCH")
-		}
 		if st.body != "" && st.ctype != "-" {
 			ct := st.ctype
 			if ct == "" {
@@ -291,33 +283,6 @@ func TestAgainstReference(t *testing.T) {
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, resp.Header, string(b)
-	}
-	volatile := []*regexp.Regexp{
-		regexp.MustCompile(`http://127\.0\.0\.1:\d+`),
-		regexp.MustCompile(`"(starttime|endtime)": "20(2[4-9]|3\d)-[^"]*"`),
-		regexp.MustCompile(`"apikey": "[0-9a-f]{40}"`),
-	}
-	links := regexp.MustCompile(`"(next|previous)": "([^"?]*)\?([^"]*)"`)
-	norm := func(s string) string {
-		// Python 2 dict order (the fake, like a real server) against
-		// Python 3 insertion order (the reference): compare the links'
-		// parameters as sets.
-		s = links.ReplaceAllStringFunc(s, func(m string) string {
-			p := links.FindStringSubmatch(m)
-			parts := strings.Split(p[3], "&")
-			sort.Strings(parts)
-			return `"` + p[1] + `": "` + p[2] + "?" + strings.Join(parts, "&") + `"`
-		})
-		for _, re := range volatile {
-			s = re.ReplaceAllStringFunc(s, func(m string) string {
-				if strings.HasPrefix(m, "http") {
-					return "http://HOST"
-				}
-				k, _, _ := strings.Cut(m, ":")
-				return k + `: "VOLATILE"`
-			})
-		}
-		return s
 	}
 	// Deliberate differences: the fake follows the Torrent Server where the
 	// reference server (Python 3, Django 3.2, tastypie 0.13) cannot.
@@ -349,12 +314,104 @@ func TestAgainstReference(t *testing.T) {
 				t.Skip("known difference: " + why)
 			}
 			assert.Equal(t, rs, fs, "status")
-			assert.Equal(t, norm(rb), norm(fb), "body")
-			for _, h := range []string{"Content-Type", "Allow", "WWW-Authenticate"} {
+			sameBody(t, rh.Get("Content-Type"), rb, fb)
+			for _, h := range []string{"Content-Type", "WWW-Authenticate"} {
 				assert.Equal(t, rh.Get(h), fh.Get(h), h)
 			}
-			assert.Equal(t, norm(rh.Get("Location")), norm(fh.Get("Location")), "Location")
+			assert.ElementsMatch(t, strings.Split(rh.Get("Allow"), ","), strings.Split(fh.Get("Allow"), ","), "Allow")
+			assert.Equal(t, hostless(rh.Get("Location")), hostless(fh.Get("Location")), "Location")
 			assert.Equal(t, rh.Get("Set-Cookie") != "", fh.Get("Set-Cookie") != "", "Set-Cookie present")
 		})
 	}
+}
+
+var host = regexp.MustCompile(`https?://127\.0\.0\.1:\d+`)
+
+func hostless(s string) string { return host.ReplaceAllString(s, "http://HOST") }
+
+// sameBody compares two answers' bodies as clients read them: JSON as
+// parsed values (numbers, and strings holding numbers, by value; next and
+// previous links by path and set of parameters; times stamped "now" and
+// generated keys blanked), HTML pages by kind only, anything else byte
+// for byte.
+func sameBody(t *testing.T, ctype, want, got string) {
+	t.Helper()
+	switch {
+	case strings.HasPrefix(ctype, "application/json"):
+		var w, g any
+		require.NoError(t, decodeNumbers(want, &w), want)
+		require.NoError(t, decodeNumbers(got, &g), got)
+		if !sameJSON("", w, g) {
+			assert.Fail(t, "bodies differ", "reference: %s\nfake:      %s", want, got)
+		}
+	case strings.HasPrefix(ctype, "text/html") && strings.HasPrefix(strings.TrimSpace(want), "<"):
+		assert.True(t, strings.HasPrefix(strings.TrimSpace(got), "<"), "an HTML page: %s", got)
+	default:
+		assert.Equal(t, want, got, "body")
+	}
+}
+
+func decodeNumbers(s string, v *any) error {
+	d := json.NewDecoder(strings.NewReader(s))
+	d.UseNumber()
+	return d.Decode(v)
+}
+
+var (
+	now    = regexp.MustCompile(`^20(2[4-9]|3\d)-`)
+	genKey = regexp.MustCompile(`^[0-9a-f]{40}$`)
+)
+
+// sameJSON compares the values a and b found under key.
+func sameJSON(key string, a, b any) bool {
+	if as, ok := a.(string); ok {
+		if bs, ok := b.(string); ok {
+			switch {
+			case (key == "starttime" || key == "endtime") && now.MatchString(as) && now.MatchString(bs),
+				key == "apikey" && genKey.MatchString(as) && genKey.MatchString(bs):
+				return true
+			case key == "next" || key == "previous":
+				au, aerr := url.Parse(as)
+				bu, berr := url.Parse(bs)
+				return aerr == nil && berr == nil && au.Path == bu.Path && reflect.DeepEqual(au.Query(), bu.Query())
+			}
+			return hostless(as) == hostless(bs) || sameNumber(as, bs)
+		}
+	}
+	switch x := a.(type) {
+	case json.Number:
+		y, ok := b.(json.Number)
+		return ok && sameNumber(string(x), string(y))
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for i := range x {
+			if !sameJSON(key, x[i], y[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		for k, v := range x {
+			if w, has := y[k]; !has || !sameJSON(k, v, w) {
+				return false
+			}
+		}
+		return true
+	}
+	return a == b
+}
+
+// sameNumber tells whether two texts are the same number (1.5 and 1.50;
+// the server writes stored decimals as strings).
+func sameNumber(a, b string) bool {
+	x, xerr := strconv.ParseFloat(a, 64)
+	y, yerr := strconv.ParseFloat(b, 64)
+	return xerr == nil && yerr == nil && x == y
 }

@@ -94,8 +94,8 @@ func (s *Server) LoadSeedJSON(b []byte) error {
 	n := &Server{cfg: s.cfg}
 	n.resetLocked()
 	for _, u := range f.Users {
-		n.users[u.ID] = &userRec{Account{ID: u.ID, Username: u.Username, Password: u.Password, APIKey: u.APIKey,
-			Superuser: u.Superuser, ReadOnly: u.ReadOnly}}
+		n.users[u.ID] = &Account{ID: u.ID, Username: u.Username, Password: u.Password, APIKey: u.APIKey,
+			Superuser: u.Superuser, ReadOnly: u.ReadOnly}
 		n.nextID["user"] = max(n.nextID["user"], u.ID)
 	}
 	for _, p := range f.Plugins {
@@ -122,7 +122,7 @@ func (s *Server) LoadSeedJSON(b []byte) error {
 		if err != nil {
 			return fmt.Errorf("tsapitest: seed: result %d: %w", r.ID, err)
 		}
-		n.results[r.ID] = &resultRec{Result{ID: r.ID, Name: r.ResultsName, ReportLink: r.ReportLink, Status: r.Status, TimeStamp: t}}
+		n.results[r.ID] = &Result{ID: r.ID, Name: r.ResultsName, ReportLink: r.ReportLink, Status: r.Status, TimeStamp: t}
 		n.nextID["result"] = max(n.nextID["result"], r.ID)
 	}
 	for _, p := range f.PluginResults {
@@ -154,12 +154,12 @@ func (s *Server) LoadSeedJSON(b []byte) error {
 		if j.PluginResult != 0 && n.prs[j.PluginResult] == nil {
 			return fmt.Errorf("tsapitest: seed: job %d: no pluginresult %d", j.ID, j.PluginResult)
 		}
-		rec := &jobRec{id: j.ID, pr: j.PluginResult, grid: j.GridEngineJobID, state: j.State, runLevel: j.RunLevel}
+		rec := &jobRec{Job: Job{ID: j.ID, PluginResult: j.PluginResult, GridEngineJobID: j.GridEngineJobID, State: j.State, RunLevel: j.RunLevel}}
 		var err error
 		for _, x := range []struct {
 			dst **time.Time
 			raw *string
-		}{{&rec.start, j.StartTime}, {&rec.end, j.EndTime}} {
+		}{{&rec.StartTime, j.StartTime}, {&rec.EndTime, j.EndTime}} {
 			if x.raw != nil {
 				t, terr := seedTime(*x.raw)
 				if terr != nil {
@@ -197,18 +197,16 @@ func seedObject(raw json.RawMessage) (string, error) {
 	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
 		return "", nil
 	}
-	v, err := parseJSON(raw)
-	if err != nil {
-		return "", fmt.Errorf("bad JSON object: %w", err)
-	}
-	o, ok := v.(*jobj)
-	if !ok {
+	var o map[string]any
+	if err := decodeJSON(raw, &o); err != nil {
 		return "", fmt.Errorf("want a JSON object, got %s", raw)
 	}
-	if len(o.keys) == 0 {
+	if len(o) == 0 {
 		return "", nil
 	}
-	return dumpStored(o, false), nil
+	var b bytes.Buffer
+	_ = json.Compact(&b, raw)
+	return b.String(), nil
 }
 
 func seedInt(raw json.RawMessage, def int64) (int64, error) {

@@ -21,7 +21,7 @@ func TestLoadSeedFile(t *testing.T) {
 
 	// Job 19 as the reference server's README shows it.
 	a := do(t, srv, "GET", "PluginResultJob/19/", "")
-	assert.Equal(t, `{"config": {"barcodes": ["IonXpress_001", "IonXpress_002", "IonXpress_003"], "launch_mode": "Manual", `+
+	assert.JSONEq(t, `{"config": {"barcodes": ["IonXpress_001", "IonXpress_002", "IonXpress_003"], "launch_mode": "Manual", `+
 		`"targets": [{"end": 250, "name": "AMPL1", "start": 100}, {"end": 1020, "name": "AMPL2", "start": 900}]}, `+
 		`"endtime": "2017-08-10T00:42:56.000828+00:00", "grid_engine_jobid": -1, "id": 19, "resource_uri": "/rundb/api/v1/PluginResultJob/19/", `+
 		`"run_level": "default", "starttime": "2017-08-09T22:39:03.000159+00:00", "state": "Resource"}`, a.body)

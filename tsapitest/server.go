@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"net/http"
@@ -60,9 +61,9 @@ type Server struct {
 	cfg config
 
 	mu       sync.Mutex // guards the data below
-	users    map[int64]*userRec
+	users    map[int64]*Account
 	plugins  map[int64]*pluginRec
-	results  map[int64]*resultRec
+	results  map[int64]*Result
 	prs      map[int64]*prRec
 	jobs     map[int64]*jobRec
 	sessions map[string]int64
@@ -178,9 +179,9 @@ func (s *Server) Reset() {
 }
 
 func (s *Server) resetLocked() {
-	s.users = map[int64]*userRec{}
+	s.users = map[int64]*Account{}
 	s.plugins = map[int64]*pluginRec{}
-	s.results = map[int64]*resultRec{}
+	s.results = map[int64]*Result{}
 	s.prs = map[int64]*prRec{}
 	s.jobs = map[int64]*jobRec{}
 	s.sessions = map[string]int64{}
@@ -219,7 +220,7 @@ func (s *Server) AddAccount(a Account) int64 {
 		panic(fmt.Sprintf("tsapitest: user %q exists", a.Username))
 	}
 	a.ID = s.allocID("user", a.ID, s.users[a.ID] != nil)
-	s.users[a.ID] = &userRec{a}
+	s.users[a.ID] = &a
 	return a.ID
 }
 
@@ -231,10 +232,10 @@ func (s *Server) Account(username string) (Account, bool) {
 	if u == nil {
 		return Account{}, false
 	}
-	return u.Account, true
+	return *u, true
 }
 
-func (s *Server) userByName(name string) *userRec {
+func (s *Server) userByName(name string) *Account {
 	for _, u := range s.users {
 		if u.Username == name {
 			return u
@@ -242,8 +243,6 @@ func (s *Server) userByName(name string) *userRec {
 	}
 	return nil
 }
-
-func (s *Server) userByID(id int64) *userRec { return s.users[id] }
 
 // AddPlugin adds a plugin and returns its id. It panics when the id is
 // taken or a JSON field does not encode.
@@ -255,22 +254,11 @@ func (s *Server) AddPlugin(p Plugin) int64 {
 		p.Date = s.now()
 	}
 	p.Date = p.Date.UTC().Truncate(time.Microsecond)
-	rec := &pluginRec{Plugin: p}
-	rec.config = mustStored(p.Config)
-	rec.settings = mustStored(p.PluginSettings)
-	rec.status = mustStored(p.Status)
-	rec.inputs = mustStored(p.UserInputFields)
+	rec := &pluginRec{Plugin: p, config: mustStored(p.Config), settings: mustStored(p.PluginSettings),
+		status: mustStored(p.Status), inputs: mustStored(p.UserInputFields)}
 	rec.Config, rec.PluginSettings, rec.Status, rec.UserInputFields = nil, nil, nil, nil
 	s.plugins[p.ID] = rec
 	return p.ID
-}
-
-func mustStored(m map[string]any) string {
-	t, err := storedFromGo(m)
-	if err != nil {
-		panic(err)
-	}
-	return t
 }
 
 // AddResult adds an analysis result and returns its id. It panics when
@@ -292,7 +280,7 @@ func (s *Server) AddResult(r Result) int64 {
 		r.TimeStamp = s.now()
 	}
 	r.TimeStamp = r.TimeStamp.UTC().Truncate(time.Microsecond)
-	s.results[r.ID] = &resultRec{r}
+	s.results[r.ID] = &r
 	return r.ID
 }
 
@@ -337,29 +325,10 @@ func (s *Server) AddJob(j Job) int64 {
 		panic(fmt.Sprintf("tsapitest: AddJob: no plugin result %d", j.PluginResult))
 	}
 	j.ID = s.allocID("job", j.ID, s.jobs[j.ID] != nil)
-	rec := jobFromExport(j)
-	if rec.state == "" {
-		rec.state = "Queued"
-	}
-	if rec.runLevel == "" {
-		rec.runLevel = "default"
-	}
-	s.jobs[j.ID] = rec
+	j.State = cmp.Or(j.State, "Queued")
+	j.RunLevel = cmp.Or(j.RunLevel, "default")
+	s.jobs[j.ID] = newJobRec(j)
 	return j.ID
-}
-
-func jobFromExport(j Job) *jobRec {
-	rec := &jobRec{id: j.ID, pr: j.PluginResult, state: j.State, runLevel: j.RunLevel, config: mustStored(j.Config)}
-	if j.GridEngineJobID != nil {
-		rec.grid = ptr(*j.GridEngineJobID)
-	}
-	if j.StartTime != nil {
-		rec.start = ptr(j.StartTime.UTC().Truncate(time.Microsecond))
-	}
-	if j.EndTime != nil {
-		rec.end = ptr(j.EndTime.UTC().Truncate(time.Microsecond))
-	}
-	return rec
 }
 
 // UpdateJob changes job id in place with f (behind the API's back: no
@@ -375,7 +344,7 @@ func (s *Server) UpdateJob(id int64, f func(*Job)) bool {
 	j := rec.export()
 	f(&j)
 	j.ID = id
-	s.jobs[id] = jobFromExport(j)
+	s.jobs[id] = newJobRec(j)
 	return true
 }
 
@@ -462,7 +431,7 @@ func (s *Server) Result(id int64) (Result, bool) {
 	if rec == nil {
 		return Result{}, false
 	}
-	return rec.Result, true
+	return *rec, true
 }
 
 // Request is one request the server received, for assertions.

@@ -141,12 +141,12 @@ func TestWritesOnJobs(t *testing.T) {
 		assert.Equal(t, want, a.status, body)
 	}
 	a = do(t, srv, "PATCH", "PluginResultJob/5/", `{"starttime": "x<y"}`)
-	assert.Equal(t, `{"error": "Datetime provided to 'starttime' field doesn't appear to be a valid datetime string: 'x&lt;y'"}`, a.body)
+	assert.JSONEq(t, `{"error": "Datetime provided to 'starttime' field doesn't appear to be a valid datetime string: 'x&lt;y'"}`, a.body)
 	a = do(t, srv, "PATCH", "PluginResultJob/5/", `{"state": "Error"`)
-	assert.Equal(t, `{"error": ""}`, a.body)
+	assert.JSONEq(t, `{"error": ""}`, a.body)
 	a = do(t, srv, "PATCH", "PluginResultJob/5/", `{"state": "Error"}`, "Content-Type", "text/plain")
 	assert.Equal(t, 500, a.status)
-	assert.Equal(t, `{"error_message": "Sorry, this request could not be processed. Please try again later."}`, a.body)
+	assert.JSONEq(t, `{"error_message": "Sorry, this request could not be processed. Please try again later."}`, a.body)
 	j5, _ := srv.Job(5)
 	assert.Equal(t, int64(42), *j5.GridEngineJobID)
 	assert.Equal(t, map[string]any{"k": "2.5"}, toPlain(j5.Config))
@@ -216,7 +216,7 @@ func TestBulkAndListWrites(t *testing.T) {
 	assert.Equal(t, "Resource", j.State)
 
 	a := do(t, srv, "PATCH", "PluginResultJob/", `{"deleted_objects": []}`)
-	assert.Equal(t, `{"error": "Invalid data sent: missing 'objects'"}`, a.body)
+	assert.JSONEq(t, `{"error": "Invalid data sent: missing 'objects'"}`, a.body)
 	a = do(t, srv, "PATCH", "PluginResultJob/", `{"objects": [{"state": "Queued"}]}`)
 	assert.Equal(t, 500, a.status, "creating needs a parent")
 
@@ -241,7 +241,7 @@ func TestBulkAndListWrites(t *testing.T) {
 	assert.Equal(t, 500, a.status)
 	assert.Empty(t, srv.Jobs())
 	a = do(t, srv, "PUT", "PluginResultJob/", `{"nope": []}`)
-	assert.Equal(t, `{"error": "Invalid data sent."}`, a.body)
+	assert.JSONEq(t, `{"error": "Invalid data sent."}`, a.body)
 }
 
 func TestSetAndSchema(t *testing.T) {

@@ -129,6 +129,20 @@ func rawMeta(t testing.TB, b []byte) (map[string]any, []map[string]any) {
 	return page.Meta, page.Objects
 }
 
+// assertLink compares a next or previous link by its path and the set of
+// its query parameters: servers write them in different orders.
+func assertLink(t testing.TB, want string, got any) {
+	t.Helper()
+	g, ok := got.(string)
+	require.True(t, ok, "link %v", got)
+	wu, err := url.Parse(want)
+	require.NoError(t, err)
+	gu, err := url.Parse(g)
+	require.NoError(t, err)
+	assert.Equal(t, wu.Path, gu.Path, g)
+	assert.Equal(t, wu.Query(), gu.Query(), g)
+}
+
 func ids(jobs []*tsapi.PluginResultJob) []int64 {
 	out := make([]int64, len(jobs))
 	for i, j := range jobs {
@@ -152,7 +166,7 @@ func (s *suite) listing(t *testing.T) {
 			meta, objs := rawMeta(t, b)
 			assert.Len(t, objs, 1000, limit)
 			assert.EqualValues(t, 1000, meta["limit"], limit)
-			assert.Equal(t, "/rundb/api/v1/PluginResultJob/?limit=1000&offset=1000", meta["next"], limit)
+			assertLink(t, "/rundb/api/v1/PluginResultJob/?limit=1000&offset=1000", meta["next"])
 		}
 	})
 	s.check(t, "list/next and previous repeat the query", func(t *testing.T) {
@@ -162,8 +176,8 @@ func (s *suite) listing(t *testing.T) {
 		want := s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Completed" })
 		assert.EqualValues(t, want[3], objs[0]["id"])
 		assert.EqualValues(t, len(want), meta["total_count"])
-		assert.Equal(t, "/rundb/api/v1/PluginResultJob/?state=Completed&limit=1&offset=4", meta["next"])
-		assert.Equal(t, "/rundb/api/v1/PluginResultJob/?state=Completed&limit=1&offset=2", meta["previous"])
+		assertLink(t, "/rundb/api/v1/PluginResultJob/?state=Completed&limit=1&offset=4", meta["next"])
+		assertLink(t, "/rundb/api/v1/PluginResultJob/?state=Completed&limit=1&offset=2", meta["previous"])
 	})
 	s.check(t, "list/last page has null next", func(t *testing.T) {
 		_, b := s.raw(t, "GET", "/rundb/api/v1/PluginResultJob/?limit=1000&offset=1000", "", true)

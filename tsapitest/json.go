@@ -1,0 +1,211 @@
+package tsapitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// decodeJSON decodes b into v with numbers as json.Number, refusing
+// trailing data.
+func decodeJSON(b []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(v); err != nil {
+		return err
+	}
+	if _, err := d.Token(); err != io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+
+// anyOf decodes one raw JSON value (nil for null).
+func anyOf(raw json.RawMessage) any {
+	var v any
+	_ = decodeJSON(raw, &v)
+	return v
+}
+
+// isInt tells whether a number literal has no fraction or exponent.
+func isInt(n json.Number) bool { return !strings.ContainsAny(string(n), ".eE") }
+
+// decimals rewrites a JSON column's text as Torrent Suite's JSONField
+// reads it back: non-integer numbers (Python Decimals) become strings.
+// Keys keep their order.
+func decimals(text string) string {
+	if text == "" {
+		return ""
+	}
+	d := json.NewDecoder(strings.NewReader(text))
+	d.UseNumber()
+	var b strings.Builder
+	if copyValue(d, &b) != nil {
+		return text
+	}
+	return b.String()
+}
+
+// copyValue copies the next value of d to b, quoting non-integer numbers.
+func copyValue(d *json.Decoder, b *strings.Builder) error {
+	tok, err := d.Token()
+	if err != nil {
+		return err
+	}
+	switch x := tok.(type) {
+	case json.Delim:
+		b.WriteByte(byte(x))
+		for i := 0; d.More(); i++ {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if x == '{' {
+				k, _ := d.Token()
+				kb, _ := json.Marshal(k)
+				b.Write(kb)
+				b.WriteByte(':')
+			}
+			if err := copyValue(d, b); err != nil {
+				return err
+			}
+		}
+		end, err := d.Token()
+		dl, ok := end.(json.Delim)
+		if err != nil || !ok {
+			return io.ErrUnexpectedEOF
+		}
+		b.WriteByte(byte(dl))
+	case json.Number:
+		if isInt(x) {
+			b.WriteString(string(x))
+		} else {
+			b.WriteString(strconv.Quote(string(x)))
+		}
+	default:
+		v, _ := json.Marshal(x)
+		b.Write(v)
+	}
+	return nil
+}
+
+// stored is what Torrent Suite's JSONField keeps for a value a client
+// assigns: an object as its JSON, a string holding an object parsed (its
+// numbers then read as decimals), anything empty as "". ok is false when
+// the save would fail.
+func stored(raw json.RawMessage) (text string, ok bool) {
+	switch x := anyOf(raw).(type) {
+	case map[string]any:
+		if len(x) == 0 {
+			return "", true
+		}
+		var b bytes.Buffer
+		_ = json.Compact(&b, raw)
+		return b.String(), true
+	case string:
+		var inner any
+		if decodeJSON([]byte(x), &inner) != nil {
+			return "", true // not JSON: read as {}
+		}
+		m, isObj := inner.(map[string]any)
+		if !isObj {
+			return "", false
+		}
+		if len(m) == 0 {
+			return "", true
+		}
+		var b bytes.Buffer
+		_ = json.Compact(&b, []byte(x))
+		return decimals(b.String()), true
+	case []any:
+		return "", len(x) == 0
+	case bool:
+		return "", !x
+	case json.Number:
+		f, err := x.Float64()
+		return "", err == nil && f == 0
+	}
+	return "", false
+}
+
+// served is a JSON column as the API sends it: {} when empty, non-integer
+// numbers as strings.
+func served(text string) json.RawMessage {
+	if text == "" {
+		return json.RawMessage("{}")
+	}
+	return json.RawMessage(decimals(text))
+}
+
+// pyStr is what a Django CharField stores for a decoded JSON value: Python's
+// str() for scalars, the JSON text otherwise.
+func pyStr(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		return map[bool]string{true: "True", false: "False"}[x]
+	case string:
+		return x
+	case json.Number:
+		return string(x)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// truthy is Python's truth of a decoded JSON value.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case json.Number:
+		f, _ := x.Float64()
+		return f != 0
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	return true
+}
+
+// apiTime is a datetime as the Torrent Server's serializer writes it:
+// UTC with "+00:00", and the whole milliseconds written into the
+// microsecond digits (.549123 s is ".000549"); no fraction when that is 0.
+type apiTime time.Time
+
+func (t apiTime) MarshalJSON() ([]byte, error) {
+	u := time.Time(t).UTC()
+	s := u.Format("2006-01-02T15:04:05")
+	if ms := u.Nanosecond() / 1e6; ms != 0 {
+		s += "." + strings.Repeat("0", 6-len(strconv.Itoa(ms))) + strconv.Itoa(ms)
+	}
+	return []byte(`"` + s + `+00:00"`), nil
+}
+
+// timeOrNil is t for JSON (null when nil).
+func timeOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return apiTime(*t)
+}
+
+// pgText is how PostgreSQL prints a timestamptz as text in a UTC session
+// ("2017-08-09 20:26:03.549123+00"), what text lookups on a datetime
+// column compare with.
+func pgText(t time.Time) string {
+	t = t.UTC()
+	s := t.Format("2006-01-02 15:04:05")
+	if us := t.Nanosecond() / 1000; us != 0 {
+		s += strings.TrimRight("."+strconv.Itoa(1000000 + us)[1:], "0")
+	}
+	return s + "+00"
+}

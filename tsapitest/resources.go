@@ -1,0 +1,293 @@
+package tsapitest
+
+import (
+	"encoding/json"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// resdef is a resource as the fake serves it. The caller of its functions
+// holds s.mu.
+type resdef struct {
+	name   string
+	served bool // false: known for relations only (results, user)
+	// fields holds every schema field: its column kind (kComputed when it
+	// has none) and, for a relation, the related resource.
+	fields    map[string]field
+	filtering map[string]bool
+	ordering  []string
+
+	ids       func(s *Server) []int64                         // the queryset, ascending
+	value     func(s *Server, id int64, field string) any     // a column's value
+	related   func(s *Server, id int64, field string) []int64 // the ids a relation points to
+	dehydrate func(s *Server, id int64) map[string]any        // the object's JSON
+	rows      func(s *Server, ids []int64, conds []cond) []int64
+	remove    func(s *Server, id int64)      // nil: DELETE is not modelled
+	writes    map[string]func(c *call) error // by "list PATCH", "detail PUT", ...
+}
+
+type field struct {
+	kind   fkind
+	target string
+}
+
+// resources are the resources by URL name.
+var resources = map[string]*resdef{}
+
+// define registers a resource: the columns are given, the other fields,
+// filtering and ordering come from its embedded schema.
+func define(res *resdef, cols map[string]field) {
+	res.fields = cols
+	if res.served {
+		var sc struct {
+			Fields    map[string]json.RawMessage `json:"fields"`
+			Filtering map[string]int             `json:"filtering"`
+			Ordering  []string                   `json:"ordering"`
+		}
+		b, err := schemas.ReadFile("schema/" + res.name + ".json")
+		if err != nil || json.Unmarshal(b, &sc) != nil {
+			panic("tsapitest: schema of " + res.name)
+		}
+		for name := range sc.Fields {
+			if _, ok := cols[name]; !ok {
+				cols[name] = field{kind: kComputed}
+			}
+		}
+		res.ordering = sc.Ordering
+		res.filtering = map[string]bool{}
+		for name := range sc.Filtering {
+			res.filtering[name] = true
+		}
+	} else {
+		res.filtering = map[string]bool{}
+		for name := range cols {
+			res.filtering[name] = true
+		}
+	}
+	if res.rows == nil {
+		res.rows = simpleRows(res)
+	}
+	resources[res.name] = res
+}
+
+func uri(name string, id int64) string { return APIPath + name + "/" + strconv.FormatInt(id, 10) + "/" }
+
+// orNil gives nil for a nil pointer, else what it points to.
+func orNil[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// completedStates and runningStates are Torrent Suite's.
+var (
+	completedStates = []string{"Completed", "Error", "Declined", "Unknown", "Resource", "Timed Out", "Cancelled", "Archived"}
+	runningStates   = []string{"Pending", "Queued", "Started"}
+)
+
+func init() {
+	define(&resdef{
+		name: "PluginResultJob", served: true,
+		ids: func(s *Server) []int64 { return sortedIDs(s.jobs) },
+		value: func(s *Server, id int64, f string) any {
+			j := s.jobs[id]
+			return map[string]any{"id": j.ID, "grid_engine_jobid": orNil(j.GridEngineJobID), "state": j.State,
+				"starttime": orNil(j.StartTime), "endtime": orNil(j.EndTime), "config": j.config, "run_level": j.RunLevel}[f]
+		},
+		dehydrate: func(s *Server, id int64) map[string]any { return s.jobs[id].dehydrate() },
+		remove:    func(s *Server, id int64) { delete(s.jobs, id) },
+		writes: map[string]func(*call) error{"detail PATCH": (*call).patchJob, "detail PUT": (*call).putJob,
+			"list POST": (*call).postJob, "list PATCH": (*call).patchJobList, "list PUT": (*call).putJobList},
+	}, map[string]field{"id": {}, "grid_engine_jobid": {}, "state": {kind: kStr}, "starttime": {kind: kTime},
+		"endtime": {kind: kTime}, "config": {kind: kStr}, "run_level": {kind: kStr}, "resource_uri": {kind: kStr}})
+
+	define(&resdef{
+		name: "pluginresult", served: true,
+		ids: func(s *Server) []int64 { return sortedIDs(s.prs) },
+		value: func(s *Server, id int64, f string) any {
+			p := s.prs[id]
+			return map[string]any{"id": p.id, "apikey": orNil(p.apikey), "size": p.size, "inodes": p.inodes, "store": p.store,
+				"validation_errors": p.validation, "result": p.result, "plugin": p.plugin, "owner": p.owner}[f]
+		},
+		related: func(s *Server, id int64, f string) []int64 {
+			p := s.prs[id]
+			if f == "plugin_result_jobs" {
+				return s.jobsOf(id)
+			}
+			return []int64{map[string]int64{"result": p.result, "plugin": p.plugin, "owner": p.owner}[f]}
+		},
+		rows:      (*Server).prRows,
+		dehydrate: (*Server).dehydratePR,
+		remove: func(s *Server, id int64) {
+			for _, j := range s.jobsOf(id) {
+				delete(s.jobs, j)
+			}
+			delete(s.prs, id)
+		},
+		writes: map[string]func(*call) error{"detail PATCH": (*call).patchPR},
+	}, map[string]field{"id": {}, "apikey": {kind: kStr}, "size": {}, "inodes": {}, "store": {kind: kStr},
+		"validation_errors": {kind: kStr}, "result": {target: "results"}, "plugin": {target: "plugin"},
+		"owner": {target: "user"}, "plugin_result_jobs": {target: "PluginResultJob"}, "resource_uri": {kind: kStr}})
+
+	define(&resdef{
+		name: "plugin", served: true,
+		ids: func(s *Server) []int64 {
+			return slices.DeleteFunc(sortedIDs(s.plugins), func(id int64) bool { return !s.plugins[id].Active })
+		},
+		value:     func(s *Server, id int64, f string) any { return s.plugins[id].columns()[f] },
+		dehydrate: func(s *Server, id int64) map[string]any { return s.plugins[id].dehydrate() },
+	}, map[string]field{"id": {}, "name": {kind: kStr}, "version": {kind: kStr}, "description": {kind: kStr},
+		"path": {kind: kStr}, "script": {kind: kStr}, "url": {kind: kStr}, "packageName": {kind: kStr},
+		"date": {kind: kTime}, "active": {kind: kBool}, "selected": {kind: kBool}, "majorBlock": {kind: kBool},
+		"requires_configuration": {kind: kBool}, "defaultSelected": {kind: kBool}, "config": {kind: kStr},
+		"status": {kind: kStr}, "pluginsettings": {kind: kStr}, "userinputfields": {kind: kStr}, "resource_uri": {kind: kStr}})
+
+	define(&resdef{name: "results", value: func(s *Server, id int64, f string) any {
+		r := s.results[id]
+		return map[string]any{"id": r.ID, "resultsName": r.Name, "reportLink": r.ReportLink, "status": r.Status, "timeStamp": r.TimeStamp}[f]
+	}}, map[string]field{"id": {}, "resultsName": {kind: kStr}, "reportLink": {kind: kStr}, "status": {kind: kStr}, "timeStamp": {kind: kTime}})
+	define(&resdef{name: "user", value: func(s *Server, id int64, f string) any {
+		return map[string]any{"id": s.users[id].ID, "username": s.users[id].Username}[f]
+	}}, map[string]field{"id": {}, "username": {kind: kStr}})
+}
+
+// dehydrate is the job's JSON, as PluginResultJobResource writes it.
+func (j *jobRec) dehydrate() map[string]any {
+	return map[string]any{"id": j.ID, "grid_engine_jobid": j.GridEngineJobID, "state": j.State,
+		"starttime": timeOrNil(j.StartTime), "endtime": timeOrNil(j.EndTime), "config": served(j.config),
+		"run_level": j.RunLevel, "resource_uri": uri("PluginResultJob", j.ID)}
+}
+
+func (p *pluginRec) columns() map[string]any {
+	return map[string]any{"id": p.ID, "name": p.Name, "version": p.Version, "description": p.Description,
+		"path": p.Path, "script": p.Script, "url": p.URL, "packageName": p.PackageName, "date": p.Date,
+		"active": p.Active, "selected": p.Selected, "majorBlock": p.MajorBlock,
+		"requires_configuration": p.RequiresConfiguration, "defaultSelected": p.DefaultSelected,
+		"config": p.config, "status": p.status, "pluginsettings": p.settings, "userinputfields": p.inputs}
+}
+
+// dehydrate is the plugin's JSON, as Torrent Suite's PluginResource
+// writes it, for a plugin with no files on disk.
+func (p *pluginRec) dehydrate() map[string]any {
+	out := p.columns()
+	out["date"] = apiTime(p.Date)
+	for _, f := range []string{"config", "status", "pluginsettings", "userinputfields"} {
+		out[f] = served(out[f].(string))
+	}
+	for _, f := range []string{"isConfig", "isPlanConfig", "isInstance", "hasAbout", "isUpgradable"} {
+		out[f] = false
+	}
+	out["input"], out["availableVersions"] = "False", []any{}
+	out["isSupported"] = strings.HasPrefix(p.PackageName, "ion-plugin")
+	out["versionedName"] = p.Name + "--v" + p.Version
+	out["resource_uri"] = uri("plugin", p.ID)
+	return out
+}
+
+func (s *Server) jobsOf(pr int64) []int64 {
+	return slices.DeleteFunc(sortedIDs(s.jobs), func(id int64) bool { return s.jobs[id].PluginResult != pr })
+}
+
+// prRows filters plugin results as Django's JOIN does: a plugin result
+// comes once per job matching the conditions on plugin_result_jobs.
+func (s *Server) prRows(ids []int64, conds []cond) []int64 {
+	res := resources["pluginresult"]
+	var out []int64
+	for _, id := range ids {
+		var onJobs []cond
+		ok := true
+		for _, c := range conds {
+			if c.path[0] == "plugin_result_jobs" {
+				onJobs = append(onJobs, c)
+			} else {
+				ok = ok && c.pred(res.pathValue(s, id, c.path))
+			}
+		}
+		if !ok {
+			continue
+		}
+		if len(onJobs) == 0 {
+			out = append(out, id)
+			continue
+		}
+		jobs := s.jobsOf(id)
+		if len(jobs) == 0 {
+			jobs = []int64{0} // LEFT OUTER JOIN: one row of NULLs
+		}
+		for _, jid := range jobs {
+			if !slices.ContainsFunc(onJobs, func(c cond) bool {
+				var v any
+				if jid != 0 && len(c.path) == 1 {
+					v = jid
+				} else if jid != 0 {
+					v = resources["PluginResultJob"].value(s, jid, c.path[1])
+				}
+				return !c.pred(v)
+			}) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// dehydratePR is the plugin result's JSON with its jobs embedded and the
+// fields Torrent Suite computes from them.
+func (s *Server) dehydratePR(id int64) map[string]any {
+	p := s.prs[id]
+	out := map[string]any{"id": p.id, "apikey": orNil(p.apikey), "size": strconv.FormatInt(p.size, 10),
+		"inodes": strconv.FormatInt(p.inodes, 10), "store": served(p.store), "validation_errors": served(p.validation),
+		"result": uri("results", p.result), "plugin": uri("plugin", p.plugin), "owner": uri("user", p.owner),
+		"files": []any{}, "state": "Unknown", "starttime": nil, "endtime": nil, "can_terminate": false,
+		"resource_uri": uri("pluginresult", p.id)}
+	var jobs []any
+	var start, end *time.Time
+	var latest *jobRec
+	endNull := false
+	for _, jid := range s.jobsOf(id) {
+		j := s.jobs[jid]
+		jobs = append(jobs, j.dehydrate())
+		out["can_terminate"] = out["can_terminate"] == true || slices.Contains(runningStates, j.State)
+		if j.StartTime != nil && (start == nil || j.StartTime.Before(*start)) {
+			start = j.StartTime
+		}
+		endNull = endNull || j.EndTime == nil
+		if j.EndTime != nil && (end == nil || j.EndTime.After(*end)) {
+			end = j.EndTime
+		}
+		// The latest by start time; a job never started counts as latest.
+		if latest == nil || latest.StartTime != nil && (j.StartTime == nil || !j.StartTime.Before(*latest.StartTime)) ||
+			latest.StartTime == nil && j.StartTime == nil {
+			latest = j
+		}
+	}
+	out["plugin_result_jobs"] = append([]any{}, jobs...)
+	if latest != nil {
+		out["state"] = latest.State
+	}
+	if truthy(goMap(p.validation)["validation_errors"]) {
+		out["state"] = "Failed Validation"
+	}
+	out["starttime"] = timeOrNil(start)
+	if !endNull {
+		out["endtime"] = timeOrNil(end)
+	}
+	var name, version string
+	major := false
+	if pl := s.plugins[p.plugin]; pl != nil {
+		name, version, major = pl.Name, pl.Version, pl.MajorBlock
+	}
+	out["pluginName"], out["pluginVersion"], out["major"] = name, version, major
+	out["resultName"], out["reportLink"], out["path"], out["URL"] = "", "", "", ""
+	if r := s.results[p.result]; r != nil {
+		folder := name + "_out." + strconv.FormatInt(p.id, 10)
+		out["resultName"], out["reportLink"] = r.Name, r.ReportLink
+		out["path"] = path.Join("/results/analysis", strings.Trim(r.ReportLink, "/"), "plugin_out", folder)
+		out["URL"] = path.Join(r.ReportLink, "plugin_out", folder) + "/"
+	}
+	return out
+}
