@@ -268,8 +268,9 @@ func TestWatchOutlastsAMaintenanceWindow(t *testing.T) {
 		t.Skip("a 30-second window")
 	}
 	t.Parallel()
-	srv := tsapitest.NewServer()
-	defer srv.Close()
+	// Closed after the watch stops (cleanups run last in, first out), so
+	// that no poll meets a closed server.
+	srv := tsapitest.New(t)
 	require.NoError(t, srv.LoadSeedFile("testdata/seed.json"))
 	c, err := srv.AdminClient(tsapi.WithRetry(1, time.Millisecond, 10*time.Millisecond))
 	require.NoError(t, err)

@@ -101,7 +101,7 @@ func init() {
 		dehydrate: func(s *Server, id int64) map[string]any { return s.jobs[id].dehydrate() },
 		remove:    func(s *Server, id int64) { delete(s.jobs, id) },
 		writes: map[string]func(*call) error{"detail PATCH": (*call).patchJob, "detail PUT": (*call).putJob,
-			"list POST": (*call).postJob, "list PATCH": (*call).patchJobList, "list PUT": (*call).putJobList},
+			"list POST": (*call).postJob, "list PATCH": (*call).patchJobList},
 	}, map[string]field{"id": {}, "grid_engine_jobid": {}, "state": {kind: kStr}, "starttime": {kind: kTime},
 		"endtime": {kind: kTime}, "config": {kind: kStr}, "run_level": {kind: kStr}, "resource_uri": {kind: kStr}})
 

@@ -1,7 +1,6 @@
 package tsapitest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,65 +9,82 @@ import (
 	"time"
 )
 
-// The seed file shape, shared with the reference server
+// seedTime is a seed file's datetime: RFC 3339, or naive (UTC).
+type seedTime time.Time
+
+func (t *seedTime) UnmarshalJSON(b []byte) error {
+	var v string
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	u, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		u, err = time.ParseInLocation("2006-01-02T15:04:05.999999999", v, time.UTC)
+	}
+	if err != nil {
+		return fmt.Errorf("bad datetime %q", v)
+	}
+	*t = seedTime(u)
+	return nil
+}
+
+// seedInt is an integer the seed may write as a string.
+type seedInt int64
+
+func (n *seedInt) UnmarshalJSON(b []byte) error {
+	t := strings.Trim(string(b), `"`)
+	if t == "" || t == "null" {
+		*n = -1
+		return nil
+	}
+	v, err := strconv.ParseInt(t, 10, 64)
+	*n = seedInt(v)
+	return err
+}
+
+// The seed file's shape, shared with the reference server
 // (internal/tastypieserver, testdata/seed.json).
 type seedFile struct {
 	Users []struct {
-		ID        int64  `json:"id"`
-		Username  string `json:"username"`
-		Password  string `json:"password"`
+		ID        int64
+		Username  string
+		Password  string
 		APIKey    string `json:"api_key"`
-		Superuser bool   `json:"superuser"`
-		ReadOnly  bool   `json:"readonly"`
-	} `json:"users"`
+		Superuser bool
+		ReadOnly  bool
+	}
 	Plugins []struct {
-		ID                    int64           `json:"id"`
-		Name                  string          `json:"name"`
-		Version               string          `json:"version"`
-		Active                bool            `json:"active"`
-		Selected              bool            `json:"selected"`
-		Description           string          `json:"description"`
-		Path                  string          `json:"path"`
-		Date                  string          `json:"date"`
-		MajorBlock            bool            `json:"majorBlock"`
-		Config                json.RawMessage `json:"config"`
-		PluginSettings        json.RawMessage `json:"pluginsettings"`
-		PackageName           string          `json:"packageName"`
-		Script                string          `json:"script"`
-		URL                   string          `json:"url"`
-		Status                json.RawMessage `json:"status"`
-		UserInputFields       json.RawMessage `json:"userinputfields"`
-		RequiresConfiguration bool            `json:"requires_configuration"`
-		DefaultSelected       bool            `json:"defaultSelected"`
-	} `json:"plugins"`
+		ID                                              int64
+		Name, Version, Description, Path                string
+		Script, URL, PackageName                        string
+		Active, Selected, MajorBlock                    bool
+		RequiresConfiguration                           bool `json:"requires_configuration"`
+		DefaultSelected                                 bool
+		Date                                            seedTime
+		Config, PluginSettings, Status, UserInputFields map[string]any
+	}
 	Results []struct {
-		ID          int64  `json:"id"`
-		ResultsName string `json:"resultsName"`
-		ReportLink  string `json:"reportLink"`
-		Status      string `json:"status"`
-		TimeStamp   string `json:"timeStamp"`
-	} `json:"results"`
+		ID                              int64
+		ResultsName, ReportLink, Status string
+		TimeStamp                       seedTime
+	}
 	PluginResults []struct {
-		ID               int64           `json:"id"`
-		Result           int64           `json:"result"`
-		Plugin           int64           `json:"plugin"`
-		Owner            string          `json:"owner"`
-		APIKey           *string         `json:"apikey"`
-		Store            json.RawMessage `json:"store"`
-		Size             json.RawMessage `json:"size"`
-		Inodes           json.RawMessage `json:"inodes"`
-		ValidationErrors json.RawMessage `json:"validation_errors"`
+		ID, Result, Plugin int64
+		Owner              string
+		APIKey             *string
+		Store              map[string]any
+		ValidationErrors   map[string]any `json:"validation_errors"`
+		Size, Inodes       seedInt
 	} `json:"pluginresults"`
 	Jobs []struct {
-		ID              int64           `json:"id"`
-		PluginResult    int64           `json:"plugin_result"`
-		GridEngineJobID *int64          `json:"grid_engine_jobid"`
-		State           string          `json:"state"`
-		StartTime       *string         `json:"starttime"`
-		EndTime         *string         `json:"endtime"`
-		Config          json.RawMessage `json:"config"`
-		RunLevel        string          `json:"run_level"`
-	} `json:"jobs"`
+		ID                 int64
+		PluginResult       int64  `json:"plugin_result"`
+		GridEngineJobID    *int64 `json:"grid_engine_jobid"`
+		State              string
+		RunLevel           string `json:"run_level"`
+		StartTime, EndTime *seedTime
+		Config             map[string]any
+	}
 }
 
 // LoadSeedFile replaces all the server's data (accounts included) with the
@@ -85,134 +101,43 @@ func (s *Server) LoadSeedFile(path string) error {
 
 // LoadSeedJSON is LoadSeedFile for the file's content. On an error the
 // server's data is left as it was.
-func (s *Server) LoadSeedJSON(b []byte) error {
+func (s *Server) LoadSeedJSON(b []byte) (err error) {
 	var f seedFile
-	dec := json.NewDecoder(bytes.NewReader(b))
-	if err := dec.Decode(&f); err != nil {
+	if err := decodeJSON(b, &f); err != nil {
 		return fmt.Errorf("tsapitest: seed: %w", err)
 	}
 	n := &Server{cfg: s.cfg}
 	n.resetLocked()
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("tsapitest: seed: %v", p)
+		}
+	}()
 	for _, u := range f.Users {
-		n.users[u.ID] = &Account{ID: u.ID, Username: u.Username, Password: u.Password, APIKey: u.APIKey,
-			Superuser: u.Superuser, ReadOnly: u.ReadOnly}
-		n.nextID["user"] = max(n.nextID["user"], u.ID)
+		n.AddAccount(Account{ID: u.ID, Username: u.Username, Password: u.Password, APIKey: u.APIKey, Superuser: u.Superuser, ReadOnly: u.ReadOnly})
 	}
 	for _, p := range f.Plugins {
-		rec := &pluginRec{Plugin: Plugin{ID: p.ID, Name: p.Name, Version: p.Version, Active: p.Active, Selected: p.Selected,
-			Description: p.Description, Path: p.Path, MajorBlock: p.MajorBlock, PackageName: p.PackageName,
-			Script: p.Script, URL: p.URL, RequiresConfiguration: p.RequiresConfiguration, DefaultSelected: p.DefaultSelected}}
-		var err error
-		if rec.Date, err = seedTime(p.Date); err != nil {
-			return fmt.Errorf("tsapitest: seed: plugin %d: %w", p.ID, err)
-		}
-		for _, x := range []struct {
-			dst *string
-			raw json.RawMessage
-		}{{&rec.config, p.Config}, {&rec.settings, p.PluginSettings}, {&rec.status, p.Status}, {&rec.inputs, p.UserInputFields}} {
-			if *x.dst, err = seedObject(x.raw); err != nil {
-				return fmt.Errorf("tsapitest: seed: plugin %d: %w", p.ID, err)
-			}
-		}
-		n.plugins[p.ID] = rec
-		n.nextID["plugin"] = max(n.nextID["plugin"], p.ID)
+		n.AddPlugin(Plugin{ID: p.ID, Name: p.Name, Version: p.Version, Active: p.Active, Selected: p.Selected,
+			Description: p.Description, Path: p.Path, Script: p.Script, URL: p.URL, PackageName: p.PackageName,
+			Date: time.Time(p.Date), MajorBlock: p.MajorBlock, RequiresConfiguration: p.RequiresConfiguration,
+			DefaultSelected: p.DefaultSelected, Config: p.Config, PluginSettings: p.PluginSettings, Status: p.Status,
+			UserInputFields: p.UserInputFields})
 	}
 	for _, r := range f.Results {
-		t, err := seedTime(r.TimeStamp)
-		if err != nil {
-			return fmt.Errorf("tsapitest: seed: result %d: %w", r.ID, err)
-		}
-		n.results[r.ID] = &Result{ID: r.ID, Name: r.ResultsName, ReportLink: r.ReportLink, Status: r.Status, TimeStamp: t}
-		n.nextID["result"] = max(n.nextID["result"], r.ID)
+		n.AddResult(Result{ID: r.ID, Name: r.ResultsName, ReportLink: r.ReportLink, Status: r.Status, TimeStamp: time.Time(r.TimeStamp)})
 	}
 	for _, p := range f.PluginResults {
-		owner := n.userByName(p.Owner)
-		if owner == nil {
-			return fmt.Errorf("tsapitest: seed: pluginresult %d: no user %q", p.ID, p.Owner)
-		}
-		if n.results[p.Result] == nil || n.plugins[p.Plugin] == nil {
-			return fmt.Errorf("tsapitest: seed: pluginresult %d: unknown result or plugin", p.ID)
-		}
-		rec := &prRec{id: p.ID, result: p.Result, plugin: p.Plugin, owner: owner.ID, apikey: p.APIKey}
-		var err error
-		if rec.size, err = seedInt(p.Size, -1); err == nil {
-			rec.inodes, err = seedInt(p.Inodes, -1)
-		}
-		if err == nil {
-			rec.store, err = seedObject(p.Store)
-		}
-		if err == nil {
-			rec.validation, err = seedObject(p.ValidationErrors)
-		}
-		if err != nil {
-			return fmt.Errorf("tsapitest: seed: pluginresult %d: %w", p.ID, err)
-		}
-		n.prs[p.ID] = rec
-		n.nextID["pluginresult"] = max(n.nextID["pluginresult"], p.ID)
+		id := n.AddPluginResult(PluginResult{ID: p.ID, Result: p.Result, Plugin: p.Plugin, Owner: p.Owner,
+			Store: p.Store, Size: int64(p.Size), Inodes: int64(p.Inodes), ValidationErrors: p.ValidationErrors})
+		n.prs[id].apikey = p.APIKey
 	}
 	for _, j := range f.Jobs {
-		if j.PluginResult != 0 && n.prs[j.PluginResult] == nil {
-			return fmt.Errorf("tsapitest: seed: job %d: no pluginresult %d", j.ID, j.PluginResult)
-		}
-		rec := &jobRec{Job: Job{ID: j.ID, PluginResult: j.PluginResult, GridEngineJobID: j.GridEngineJobID, State: j.State, RunLevel: j.RunLevel}}
-		var err error
-		for _, x := range []struct {
-			dst **time.Time
-			raw *string
-		}{{&rec.StartTime, j.StartTime}, {&rec.EndTime, j.EndTime}} {
-			if x.raw != nil {
-				t, terr := seedTime(*x.raw)
-				if terr != nil {
-					return fmt.Errorf("tsapitest: seed: job %d: %w", j.ID, terr)
-				}
-				*x.dst = &t
-			}
-		}
-		if rec.config, err = seedObject(j.Config); err != nil {
-			return fmt.Errorf("tsapitest: seed: job %d: %w", j.ID, err)
-		}
-		n.jobs[j.ID] = rec
-		n.nextID["job"] = max(n.nextID["job"], j.ID)
+		n.AddJob(Job{ID: j.ID, PluginResult: j.PluginResult, GridEngineJobID: j.GridEngineJobID, State: j.State,
+			RunLevel: j.RunLevel, StartTime: (*time.Time)(j.StartTime), EndTime: (*time.Time)(j.EndTime), Config: j.Config})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.users, s.plugins, s.results, s.prs, s.jobs = n.users, n.plugins, n.results, n.prs, n.jobs
 	s.sessions, s.nextID = n.sessions, n.nextID
 	return nil
-}
-
-func seedTime(v string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02T15:04:05.999999999", v, time.UTC)
-	}
-	if err != nil {
-		return time.Time{}, fmt.Errorf("bad datetime %q", v)
-	}
-	return t.UTC().Truncate(time.Microsecond), nil
-}
-
-func seedObject(raw json.RawMessage) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || string(raw) == "null" || string(raw) == `""` {
-		return "", nil
-	}
-	var o map[string]any
-	if err := decodeJSON(raw, &o); err != nil {
-		return "", fmt.Errorf("want a JSON object, got %s", raw)
-	}
-	if len(o) == 0 {
-		return "", nil
-	}
-	var b bytes.Buffer
-	_ = json.Compact(&b, raw)
-	return b.String(), nil
-}
-
-func seedInt(raw json.RawMessage, def int64) (int64, error) {
-	t := strings.Trim(strings.TrimSpace(string(raw)), `"`)
-	if t == "" || t == "null" {
-		return def, nil
-	}
-	return strconv.ParseInt(t, 10, 64)
 }

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -155,13 +156,10 @@ func (s *Server) AdminClient(opts ...tsapi.Option) (*tsapi.Client, error) {
 }
 
 func (s *Server) now() time.Time {
-	var t time.Time
 	if s.cfg.clock != nil {
-		t = s.cfg.clock()
-	} else {
-		t = time.Now()
+		return s.cfg.clock().UTC().Truncate(time.Microsecond)
 	}
-	return t.UTC().Truncate(time.Microsecond)
+	return time.Now().UTC().Truncate(time.Microsecond)
 }
 
 // Reset removes every job, plugin result, plugin and result, and every
@@ -172,10 +170,7 @@ func (s *Server) Reset() {
 	users := s.users
 	s.resetLocked()
 	s.users = users
-	s.nextID["user"] = 0
-	for id := range users {
-		s.nextID["user"] = max(s.nextID["user"], id)
-	}
+	s.nextID["user"] = slices.Max(append(sortedIDs(users), 0))
 }
 
 func (s *Server) resetLocked() {
@@ -250,10 +245,7 @@ func (s *Server) AddPlugin(p Plugin) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p.ID = s.allocID("plugin", p.ID, s.plugins[p.ID] != nil)
-	if p.Date.IsZero() {
-		p.Date = s.now()
-	}
-	p.Date = p.Date.UTC().Truncate(time.Microsecond)
+	p.Date = cmp.Or(p.Date, s.now()).UTC().Truncate(time.Microsecond)
 	rec := &pluginRec{Plugin: p, config: mustStored(p.Config), settings: mustStored(p.PluginSettings),
 		status: mustStored(p.Status), inputs: mustStored(p.UserInputFields)}
 	rec.Config, rec.PluginSettings, rec.Status, rec.UserInputFields = nil, nil, nil, nil
@@ -267,19 +259,10 @@ func (s *Server) AddResult(r Result) int64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r.ID = s.allocID("result", r.ID, s.results[r.ID] != nil)
-	if r.Name == "" {
-		r.Name = fmt.Sprintf("Auto_user_tsapitest_%d", r.ID)
-	}
-	if r.ReportLink == "" {
-		r.ReportLink = fmt.Sprintf("/output/Home/%s_%d/", r.Name, r.ID)
-	}
-	if r.Status == "" {
-		r.Status = "Completed"
-	}
-	if r.TimeStamp.IsZero() {
-		r.TimeStamp = s.now()
-	}
-	r.TimeStamp = r.TimeStamp.UTC().Truncate(time.Microsecond)
+	r.Name = cmp.Or(r.Name, fmt.Sprintf("Auto_user_tsapitest_%d", r.ID))
+	r.ReportLink = cmp.Or(r.ReportLink, fmt.Sprintf("/output/Home/%s_%d/", r.Name, r.ID))
+	r.Status = cmp.Or(r.Status, "Completed")
+	r.TimeStamp = cmp.Or(r.TimeStamp, s.now()).UTC().Truncate(time.Microsecond)
 	s.results[r.ID] = &r
 	return r.ID
 }
@@ -296,22 +279,16 @@ func (s *Server) AddPluginResult(p PluginResult) int64 {
 	if s.plugins[p.Plugin] == nil {
 		panic(fmt.Sprintf("tsapitest: AddPluginResult: no plugin %d", p.Plugin))
 	}
-	if p.Owner == "" {
-		p.Owner = AdminUser
-	}
-	owner := s.userByName(p.Owner)
+	owner := s.userByName(cmp.Or(p.Owner, AdminUser))
 	if owner == nil {
 		panic(fmt.Sprintf("tsapitest: AddPluginResult: no user %q", p.Owner))
 	}
 	p.ID = s.allocID("pluginresult", p.ID, s.prs[p.ID] != nil)
-	rec := &prRec{
-		id: p.ID, result: p.Result, plugin: p.Plugin, owner: owner.ID,
-		store: mustStored(p.Store), size: p.Size, inodes: p.Inodes, validation: mustStored(p.ValidationErrors),
-	}
+	s.prs[p.ID] = &prRec{id: p.ID, result: p.Result, plugin: p.Plugin, owner: owner.ID, store: mustStored(p.Store),
+		size: p.Size, inodes: p.Inodes, validation: mustStored(p.ValidationErrors)}
 	if p.APIKey != "" {
-		rec.apikey = ptr(p.APIKey)
+		s.prs[p.ID].apikey = ptr(p.APIKey)
 	}
-	s.prs[p.ID] = rec
 	return p.ID
 }
 
@@ -357,81 +334,49 @@ func (s *Server) DeleteJob(id int64) bool {
 	return ok
 }
 
-// Job returns a copy of job id.
-func (s *Server) Job(id int64) (Job, bool) {
+// get returns a copy of m[id], made by export under s.mu.
+func get[R, T any](s *Server, m map[int64]*R, id int64, export func(*R) T) (T, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.jobs[id]
-	if rec == nil {
-		return Job{}, false
+	if r := m[id]; r != nil {
+		return export(r), true
 	}
-	return rec.export(), true
+	var zero T
+	return zero, false
 }
+
+// all returns copies of every record of m, by ascending id.
+func all[R, T any](s *Server, m map[int64]*R, export func(*R) T) []T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []T{}
+	for _, id := range sortedIDs(m) {
+		out = append(out, export(m[id]))
+	}
+	return out
+}
+
+// Job returns a copy of job id.
+func (s *Server) Job(id int64) (Job, bool) { return get(s, s.jobs, id, (*jobRec).export) }
 
 // Jobs returns copies of every job, by ascending id.
-func (s *Server) Jobs() []Job {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Job, 0, len(s.jobs))
-	for _, id := range sortedIDs(s.jobs) {
-		out = append(out, s.jobs[id].export())
-	}
-	return out
-}
+func (s *Server) Jobs() []Job { return all(s, s.jobs, (*jobRec).export) }
 
 // PluginResult returns a copy of plugin result id.
-func (s *Server) PluginResult(id int64) (PluginResult, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.prs[id]
-	if rec == nil {
-		return PluginResult{}, false
-	}
-	return s.exportPR(rec), true
-}
+func (s *Server) PluginResult(id int64) (PluginResult, bool) { return get(s, s.prs, id, s.exportPR) }
 
 // PluginResults returns copies of every plugin result, by ascending id.
-func (s *Server) PluginResults() []PluginResult {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]PluginResult, 0, len(s.prs))
-	for _, id := range sortedIDs(s.prs) {
-		out = append(out, s.exportPR(s.prs[id]))
-	}
-	return out
-}
+func (s *Server) PluginResults() []PluginResult { return all(s, s.prs, s.exportPR) }
 
 // Plugin returns a copy of plugin id.
-func (s *Server) Plugin(id int64) (Plugin, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.plugins[id]
-	if rec == nil {
-		return Plugin{}, false
-	}
-	return rec.export(), true
-}
+func (s *Server) Plugin(id int64) (Plugin, bool) { return get(s, s.plugins, id, (*pluginRec).export) }
 
 // Plugins returns copies of every plugin, by ascending id.
-func (s *Server) Plugins() []Plugin {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Plugin, 0, len(s.plugins))
-	for _, id := range sortedIDs(s.plugins) {
-		out = append(out, s.plugins[id].export())
-	}
-	return out
-}
+func (s *Server) Plugins() []Plugin { return all(s, s.plugins, (*pluginRec).export) }
 
 // Result returns a copy of analysis result id.
 func (s *Server) Result(id int64) (Result, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rec := s.results[id]
-	if rec == nil {
-		return Result{}, false
-	}
-	return *rec, true
+	return get(s, s.results, id, func(r *Result) Result { return *r })
 }
 
 // Request is one request the server received, for assertions.
