@@ -1,7 +1,7 @@
 // Package tsapitest runs an in-process fake Torrent Server for tests: the
 // part of the Torrent Suite REST API (django-tastypie under /rundb/api/v1/)
 // that package tsapi covers, answering as a Torrent Server 5.18 (tastypie
-// 0.11.1) does, down to the bytes of its JSON.
+// 0.11.1) does: the same status codes, headers and JSON values.
 //
 // Start one per test with New (closed when the test ends) or NewServer,
 // seed it, and point a tsapi.Client at it:
@@ -15,29 +15,31 @@
 // # What it serves
 //
 //   - PluginResultJob: list, detail, schema, set, PUT, PATCH, DELETE, bulk
-//     PATCH, DELETE and PUT on the list URL, with tastypie's pagination
-//     (default limit 20, max 1000, limit=0 is 1000, next/previous links),
-//     every Django lookup on every field, unknown filter names ignored,
-//     order_by refused, newest first. A PATCH, PUT or bulk PATCH that
-//     changes the state sets starttime (Started) or endtime (a terminal
-//     state). POST answers 500 as on a real server, unless WithJobCreate.
-//   - pluginresult: list, detail, schema, set with the jobs embedded, filters
-//     through relations (plugin_result_jobs__state__in, plugin__name,
-//     result, owner__username), order_by, PATCH (store, apikey, size,
-//     inodes, validation_errors) and DELETE (with the jobs).
+//     PATCH and DELETE on the list URL, with tastypie's pagination (default
+//     limit 20, max 1000, limit=0 is 1000, next/previous links), every
+//     Django lookup on every field, unknown filter names ignored, order_by
+//     refused, newest first. A write that changes the state sets starttime
+//     (Started) or endtime (a terminal state). POST answers 500 as on a
+//     real server, unless WithJobCreate.
+//   - pluginresult: list, detail, schema, set with the jobs embedded,
+//     filters through relations (plugin_result_jobs__state__in, which
+//     repeats a plugin result once per matching job, plugin__name, result,
+//     owner__username), order_by, PATCH (store, apikey, size, inodes,
+//     validation_errors) and DELETE (with the jobs).
 //   - plugin: list, detail, schema and set of the active plugins.
 //   - POST results/<id>/plugin/ launches a plugin: a new plugin result with
 //     an API key and one Queued job per run level; 410 for a plugin that
 //     cannot run.
-//   - The rest of tastypie's surface: 301 to the URL with a trailing slash,
-//     an HTML 404 for an unknown resource, 405 with Allow, OPTIONS, 501 for
-//     POST on a detail URL, 500 for a body that is not application/json, 400
-//     {"error": ""} for malformed JSON, JSONP, X-HTTP-Method-Override.
+//   - The rest of tastypie's surface that clients meet: 301 to the URL with
+//     a trailing slash, an HTML 404 for an unknown path (as under a wrong
+//     base URL), 405 with Allow, OPTIONS, 501 for POST on a detail URL, 500
+//     for a body that is not application/json, 400 {"error": ""} for
+//     malformed JSON.
 //
-// Anything else a Torrent Server serves answers 501 with a JSON
-// error_message starting "tsapitest:" when the fake knows the name
-// (results, user, writes on plugin, POST/PUT on pluginresult), and an HTML
-// 404 otherwise.
+// Anything else answers 501 with a JSON error_message starting
+// "tsapitest:" when the fake knows the name (results and user, PUT on a
+// list URL, writes on plugin and plugin results beyond the above), and an
+// HTML 404 otherwise.
 //
 // # Authentication
 //
@@ -65,19 +67,20 @@
 //
 // # Differences from a real Torrent Server
 //
-// The fake follows the server's code paths rather than a simplified REST
-// model, but it is not PostgreSQL nor Python: regex lookups use Go's RE2;
-// case folding is Unicode upper-casing; text comparisons (gt, lt on
-// strings) are by bytes, not by the database's collation; a naive datetime
-// is UTC (a real server takes its local zone); datetimes in bodies are
-// parsed strictly (ISO 8601), not by dateutil's lenient parser; bodies in
-// XML, YAML, CSV or plist are refused like any non-JSON body; a Basic
-// header that is not base64 is a 401 (a 500 HTML page on a real server).
-// Nothing exists on disk: files is always [], a job reaching a terminal
-// state sets its plugin result's size and inodes to 0, and launched jobs
-// stay Queued until a client changes them. The embedded jobs of a plugin
-// result come by ascending id (no order on a real server). PluginResultJob
-// lists are newest first as on the server. The parameters of next and
-// previous links come in the order a Python 2.7 dict gives them, as on a
-// real server.
+// The fake agrees with the server on values, not on bytes: JSON objects
+// come with their keys sorted, next and previous links with their
+// parameters sorted, and a JSON column (config, store) keeps the text a
+// client sent, numbers written as sent ("1.50" where the server, which
+// stores Python floats, writes "1.5"; a column's non-integer numbers come
+// back as strings on both). It is not PostgreSQL nor Python: regex lookups
+// use Go's RE2; case folding is Unicode upper-casing; text comparisons (gt,
+// lt on strings) are by bytes, not by the database's collation; a naive
+// datetime is UTC (a real server takes its local zone); datetimes in bodies
+// are parsed strictly (ISO 8601), not by dateutil's lenient parser; only
+// JSON is served (no JSONP, no format negotiation, no
+// X-HTTP-Method-Override); the query is split on "&" only (Python 2 also
+// splits on ";"). Nothing exists on disk: files is always [], a job
+// reaching a terminal state sets its plugin result's size and inodes to 0,
+// and launched jobs stay Queued until a client changes them. The embedded
+// jobs of a plugin result come by ascending id (no order on a real server).
 package tsapitest

@@ -402,8 +402,12 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 			return nil, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for ordering with.", name))
 		}
 		if len(bits) > 1 {
-			sub, ok := resources[f.target].fields[bits[1]]
-			computed = computed || f.target == "" || len(bits) > 2 || !ok || sub.kind == kComputed
+			rel := resources[f.target]
+			if rel == nil || len(bits) > 2 {
+				computed = true
+			} else if sub, ok := rel.fields[bits[1]]; !ok || sub.kind == kComputed {
+				computed = true
+			}
 		}
 		computed = computed || f.kind == kComputed
 		keys = append(keys, key{path: append([]string{name}, bits[1:]...), desc: desc})

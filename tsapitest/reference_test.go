@@ -227,6 +227,7 @@ func TestAgainstReference(t *testing.T) {
 		{"pr deep relation", get("pluginresult/?plugin__name__foo=1")},
 		{"pr order plugin name", get("pluginresult/?order_by=plugin__name&order_by=-id&limit=4")},
 		{"pr order path", get("pluginresult/?order_by=path")},
+		{"pr order through a plain field", get("pluginresult/?order_by=size__x")},
 		{"pr sort_by", get("pluginresult/?sort_by=-result&limit=3")},
 		{"pr apikey none", get("pluginresult/?apikey=none")},
 		{"pr size gt", get("pluginresult/?size__gt=1000000&limit=2")},
