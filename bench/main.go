@@ -45,8 +45,8 @@ import (
 
 // contender reads every job of the server at base and returns how many.
 type contender struct {
-	name string
-	run  func(ctx context.Context, base string) (int, error)
+	key, name string
+	run       func(ctx context.Context, base string) (int, error)
 }
 
 func main() {
@@ -74,28 +74,29 @@ func main() {
 		return
 	}
 	var report strings.Builder
+	var ref map[string]float64
 	fmt.Fprintf(&report, "Measured %s on %d cores (%s/%s, %s), %d rounds a scenario; each figure is the median over the rounds, each ratio the median of the ratios within a round.\n\n",
 		time.Now().UTC().Format("2006-01-02 15:04 UTC"), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), *rounds)
 
 	contenders := []contender{
-		{"tsapi default", libRun(0, tsapi.DefaultPageSize)},
-		{"tsapi sequential", libRun(1, tsapi.DefaultPageSize)},
-		{"hand-written Go loop", handWritten},
-		{"floor: 4 pages in flight, no decode", floor},
-		{"Python requests, limit 1000", python(1000)},
-		{"Python requests, limit 20", python(20)},
+		{"default", "tsapi default", libRun(0, tsapi.DefaultPageSize)},
+		{"sequential", "tsapi sequential", libRun(1, tsapi.DefaultPageSize)},
+		{"handwritten", "hand-written Go loop", handWritten},
+		{"floor", "floor: 4 pages in flight, no decode", floor},
+		{"python1000", "Python requests, limit 1000", python(1000)},
+		{"python20", "Python requests, limit 20", python(20)},
 	}
 	if *reference != "" {
-		scenario(ctx, &report, "Reference server (real django-tastypie, gunicorn)", *reference, contenders, *rounds)
+		ref = scenario(ctx, &report, "Reference server (real django-tastypie, gunicorn)", *reference, contenders, *rounds)
 	}
 	fast := newReplay(*replayJobs, 0)
 	defer fast.Close()
 	scenario(ctx, &report, fmt.Sprintf("Replay server, %d jobs, no latency", *replayJobs), fast.URL, contenders[:4], *rounds)
 	slow := newReplay(100*tsapi.DefaultPageSize, 20*time.Millisecond)
 	defer slow.Close()
-	scenario(ctx, &report, "Replay server, 100 pages of 1000, 20 ms a page", slow.URL, contenders[:4], *rounds)
+	latency := scenario(ctx, &report, "Replay server, 100 pages of 1000, 20 ms a page", slow.URL, contenders[:4], *rounds)
 
-	cpuScenario(ctx, &report, *cpuJobs, contenders[:3], *rounds)
+	cpu := cpuScenario(ctx, &report, *cpuJobs, contenders[:3], *rounds)
 
 	fmt.Fprintf(&report, "### Peak memory (RSS) of a whole iteration, 4 pages in flight, replay server\n\n| jobs | peak RSS |\n|---|---|\n")
 	var peaks []int
@@ -110,7 +111,20 @@ func main() {
 		peaks = append(peaks, kb)
 		fmt.Fprintf(&report, "| %d | %.1f MiB |\n", n, float64(kb)/1024)
 	}
-	fmt.Fprintf(&report, "\n100k against 10k: %.2fx.\n", float64(peaks[1])/float64(peaks[0]))
+	growth := float64(peaks[1]) / float64(peaks[0])
+	fmt.Fprintf(&report, "\n100k against 10k: %.2fx.\n", growth)
+
+	// The targets, from the ratios above (each a median of ratios taken
+	// within a round).
+	fmt.Fprintf(&report, "\n### Against the targets\n\n| measure | target | measured |\n|---|---|---|\n")
+	if ref != nil {
+		fmt.Fprintf(&report, "| reference, 20 000 jobs: default against the 4-in-flight floor | at most 1.15x | %.2fx |\n", 1/ref["floor"])
+		fmt.Fprintf(&report, "| reference: Python requests at limit 1000 against the default | at least 1.6x | %.2fx |\n", ref["python1000"])
+		fmt.Fprintf(&report, "| reference: Python requests at limit 20 against the default | at least 8x | %.2fx |\n", ref["python20"])
+	}
+	fmt.Fprintf(&report, "| 20 ms a page, 100 pages: sequential against the default | at least 3x | %.2fx |\n", latency["sequential"])
+	fmt.Fprintf(&report, "| CPU for %d jobs: default against the hand-written loop | at most 1.10x | %.2fx |\n", *cpuJobs, cpu["default"])
+	fmt.Fprintf(&report, "| peak RSS, 100k jobs against 10k, 4 in flight | at most 1.2x | %.2fx |\n", growth)
 
 	fmt.Print(report.String())
 	if *out != "" {
@@ -122,10 +136,11 @@ func main() {
 
 // scenario runs every contender rounds times against base and reports
 // the medians and the ratios to the first contender.
-func scenario(ctx context.Context, w io.Writer, title, base string, cs []contender, rounds int) {
+func scenario(ctx context.Context, w io.Writer, title, base string, cs []contender, rounds int) map[string]float64 {
 	times := make([][]time.Duration, len(cs))
 	ratios := make([][]float64, len(cs))
 	counts := make([]int, len(cs))
+	out := map[string]float64{}
 	for r := range rounds {
 		round := make([]time.Duration, len(cs))
 		for k := range cs {
@@ -146,9 +161,11 @@ func scenario(ctx context.Context, w io.Writer, title, base string, cs []contend
 	fmt.Fprintf(w, "### %s\n\n| contender | jobs | time | vs tsapi default |\n|---|---|---|---|\n", title)
 	for i, c := range cs {
 		fmt.Fprintf(w, "| %s | %d | %s | %.2fx |\n", c.name, counts[i], median(times[i]).Round(time.Millisecond), medianF(ratios[i]))
+		out[c.key] = medianF(ratios[i])
 	}
 	fmt.Fprintln(w)
 	log.Printf("done: %s", title)
+	return out
 }
 
 func median(d []time.Duration) time.Duration {
@@ -166,7 +183,7 @@ func medianF(f []float64) float64 {
 // cpuScenario measures the CPU (user and system) this process spends
 // reading n jobs from a replay server run in a child process, so that
 // the server's work is not counted.
-func cpuScenario(ctx context.Context, w io.Writer, n int, cs []contender, rounds int) {
+func cpuScenario(ctx context.Context, w io.Writer, n int, cs []contender, rounds int) map[string]float64 {
 	cmd := exec.CommandContext(ctx, os.Args[0], "-serve-replay", strconv.Itoa(n))
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -185,6 +202,7 @@ func cpuScenario(ctx context.Context, w io.Writer, n int, cs []contender, rounds
 		log.Fatalf("replay child: %v", err)
 	}
 	base := strings.TrimSpace(line)
+	out := map[string]float64{}
 	cpu := make([][]time.Duration, len(cs))
 	ratios := make([][]float64, len(cs))
 	for r := range rounds {
@@ -207,9 +225,11 @@ func cpuScenario(ctx context.Context, w io.Writer, n int, cs []contender, rounds
 	fmt.Fprintf(w, "### CPU to read %d jobs (replay server in another process, no latency)\n\n| contender | CPU (user+system) | vs hand-written loop |\n|---|---|---|\n", n)
 	for i, c := range cs {
 		fmt.Fprintf(w, "| %s | %s | %.2fx |\n", c.name, median(cpu[i]).Round(time.Millisecond), medianF(ratios[i]))
+		out[c.key] = medianF(ratios[i])
 	}
 	fmt.Fprintln(w)
 	log.Printf("done: CPU")
+	return out
 }
 
 // cpuTime is the CPU time this process has used, user and system.
