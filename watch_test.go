@@ -326,7 +326,23 @@ func TestWatchCostDoesNotGrowWithFinishedJobs(t *testing.T) {
 		}))
 		require.NoError(t, err)
 		w := startWatch(t, c, &tsapi.WatchOptions{Interval: 20 * time.Millisecond})
-		w.quiet(t, 700*time.Millisecond)
+		// Enough polls, however slow the machine: wait for them rather
+		// than for a time.
+		polled := func() int {
+			mu.Lock()
+			defer mu.Unlock()
+			n := 0
+			for _, ri := range seen {
+				if strings.Contains(ri.URL, "state__in=") {
+					n++
+				}
+			}
+			return n
+		}
+		for deadline := time.Now().Add(30 * time.Second); polled() < 10 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		w.quiet(t, 100*time.Millisecond)
 		w.cancel()
 		<-w.done
 		mu.Lock()

@@ -15,7 +15,7 @@
 // # What it serves
 //
 //   - PluginResultJob: list, detail, schema, set, PUT, PATCH, DELETE, bulk
-//     PATCH and DELETE on the list URL, with tastypie's pagination (default
+//     PATCH, DELETE and PUT on the list URL, with tastypie's pagination (default
 //     limit 20, max 1000, limit=0 is 1000, next/previous links), every
 //     Django lookup on every field, unknown filter names ignored, order_by
 //     refused, newest first. A write that changes the state sets starttime
@@ -37,9 +37,8 @@
 //     malformed JSON.
 //
 // Anything else answers 501 with a JSON error_message starting
-// "tsapitest:" when the fake knows the name (results and user, PUT on a
-// list URL, writes on plugin and plugin results beyond the above), and an
-// HTML 404 otherwise.
+// "tsapitest:" when the fake knows the name (results and user, writes on
+// plugin and plugin results beyond the above), and an HTML 404 otherwise.
 //
 // # Authentication
 //

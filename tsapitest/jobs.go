@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -345,4 +346,45 @@ func (c *call) jobByURI(v any) (*jobRec, error) {
 		return nil, canned(http.StatusNotFound)
 	}
 	return c.jobByPK(strings.TrimSuffix(u[i+len("PluginResultJob/"):], "/"))
+}
+
+// putJobList is tastypie's put_list: it deletes EVERY job matching the
+// query (unknown filters ignored), then creates the objects; not atomic. A
+// user without the permission deletes nothing.
+func (c *call) putJobList() error {
+	body, err := c.decode()
+	if err != nil {
+		return err
+	}
+	var objs []map[string]json.RawMessage
+	if _, ok := body["objects"]; !ok {
+		return badRequest("Invalid data sent.")
+	}
+	if json.Unmarshal(body["objects"], &objs) != nil {
+		return canned500()
+	}
+	rows, _, _, err := c.query(false)
+	if err != nil {
+		return err
+	}
+	if canWrite(c.user) {
+		for _, id := range rows {
+			delete(c.s.jobs, id)
+		}
+	}
+	var created []int64
+	var ae *apiError
+	for _, data := range objs {
+		id, _, err := c.createJob(data, "")
+		if errors.As(err, &ae) && ae.status == http.StatusUnauthorized {
+			for _, id := range created { // rollback on ImmediateHttpResponse
+				delete(c.s.jobs, id)
+			}
+		}
+		if err != nil {
+			return err
+		}
+		created = append(created, id)
+	}
+	return emptyStatus(http.StatusNoContent)
 }

@@ -94,14 +94,28 @@ func init() {
 		name: "PluginResultJob", served: true,
 		ids: func(s *Server) []int64 { return sortedIDs(s.jobs) },
 		value: func(s *Server, id int64, f string) any {
-			j := s.jobs[id]
-			return map[string]any{"id": j.ID, "grid_engine_jobid": orNil(j.GridEngineJobID), "state": j.State,
-				"starttime": orNil(j.StartTime), "endtime": orNil(j.EndTime), "config": j.config, "run_level": j.RunLevel}[f]
+			switch j := s.jobs[id]; f {
+			case "id":
+				return j.ID
+			case "grid_engine_jobid":
+				return orNil(j.GridEngineJobID)
+			case "state":
+				return j.State
+			case "starttime":
+				return orNil(j.StartTime)
+			case "endtime":
+				return orNil(j.EndTime)
+			case "config":
+				return j.config
+			case "run_level":
+				return j.RunLevel
+			}
+			return nil
 		},
 		dehydrate: func(s *Server, id int64) map[string]any { return s.jobs[id].dehydrate() },
 		remove:    func(s *Server, id int64) { delete(s.jobs, id) },
 		writes: map[string]func(*call) error{"detail PATCH": (*call).patchJob, "detail PUT": (*call).putJob,
-			"list POST": (*call).postJob, "list PATCH": (*call).patchJobList},
+			"list POST": (*call).postJob, "list PATCH": (*call).patchJobList, "list PUT": (*call).putJobList},
 	}, map[string]field{"id": {}, "grid_engine_jobid": {}, "state": {kind: kStr}, "starttime": {kind: kTime},
 		"endtime": {kind: kTime}, "config": {kind: kStr}, "run_level": {kind: kStr}, "resource_uri": {kind: kStr}})
 

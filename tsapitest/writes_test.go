@@ -229,9 +229,19 @@ func TestBulkAndListWrites(t *testing.T) {
 	assert.Equal(t, 204, a.status)
 	assert.Empty(t, srv.Jobs())
 
-	// PUT on the list URL is not modelled.
+	// PUT on the list URL deletes the matches, then creates (which the
+	// real server cannot do: 500, after the deletion).
+	seedJobs(t, srv, 0)
+	srv.AddJob(tsapitest.Job{ID: 100, State: "Error"})
+	srv.AddJob(tsapitest.Job{ID: 101, State: "Queued"})
 	a = do(t, srv, "PUT", "PluginResultJob/?state=Error", `{"objects": []}`)
-	assert.Equal(t, 501, a.status)
+	assert.Equal(t, 204, a.status)
+	assert.Len(t, srv.Jobs(), 1)
+	a = do(t, srv, "PUT", "PluginResultJob/?state=Queued", `{"objects": [{"state": "Queued"}]}`)
+	assert.Equal(t, 500, a.status)
+	assert.Empty(t, srv.Jobs())
+	a = do(t, srv, "PUT", "PluginResultJob/", `{"nope": []}`)
+	assert.JSONEq(t, `{"error": "Invalid data sent."}`, a.body)
 }
 
 func TestSetAndSchema(t *testing.T) {
