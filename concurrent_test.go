@@ -3,6 +3,7 @@ package tsapi
 import (
 	"context"
 	"io"
+	"iter"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -106,6 +107,29 @@ func TestConcurrentIterationBreakStopsEverything(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	assert.Equal(t, after, s.requestCount(), "no request after the loop ended")
 	assert.LessOrEqual(t, after, 1+4+3, "the first page, the ranges in flight and the ones refilled")
+}
+
+func TestConcurrentIterationBuffersAFixedNumberOfPages(t *testing.T) {
+	// A caller that stops reading after the first page: the ranges in
+	// flight fetch a page each, hold it, and wait; nothing more is fetched
+	// however long the caller takes.
+	s := newPageServer(t, 5000)
+	c := newTestClient(t, s.srv.URL)
+	next, stop := iter.Pull2(c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}}))
+	defer stop()
+	_, err, ok := next()
+	require.True(t, ok)
+	require.NoError(t, err)
+	_, err, ok = next() // the first range's page: the others start too
+	require.True(t, ok)
+	require.NoError(t, err)
+	time.Sleep(200 * time.Millisecond)
+	held := s.requestCount()
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, held, s.requestCount(), "no request while the caller does not read")
+	// The first page, one page ready and one waiting to be handed over per
+	// range in flight.
+	assert.LessOrEqual(t, held, 1+2*DefaultConcurrency)
 }
 
 func TestConcurrentIterationYieldsTheFirstErrorOnce(t *testing.T) {
