@@ -249,9 +249,23 @@ func (c *Client) decode(resp *Response, v any) error {
 }
 
 // readCapped reads r to its end, failing once more than limit bytes
-// arrive; it then returns the first limit bytes with the error.
-func readCapped(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+// arrive; it then returns the first limit bytes with the error. size, when
+// known (a Content-Length), sizes the buffer at once.
+func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
+	r = io.LimitReader(r, limit+1)
+	var b []byte
+	var err error
+	if size > 0 && size <= limit {
+		b = make([]byte, size)
+		if _, err = io.ReadFull(r, b); err == nil {
+			var rest []byte // more than announced: keep reading
+			if rest, err = io.ReadAll(r); len(rest) > 0 {
+				b = append(b, rest...)
+			}
+		}
+	} else {
+		b, err = io.ReadAll(r)
+	}
 	if err != nil {
 		return nil, &bodyReadError{err: err}
 	}

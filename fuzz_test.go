@@ -184,6 +184,11 @@ func FuzzParseTime(f *testing.F) {
 		if !tj.Equal(tm.Time) {
 			t.Fatalf("UnmarshalJSON(%s) = %v, ParseTime = %v", quoted, tj, tm)
 		}
+		_, zj := tj.Zone()
+		_, zp := tm.Zone()
+		if zj != zp {
+			t.Fatalf("UnmarshalJSON(%s) and ParseTime differ in offset: %v, %v", quoted, tj, tm)
+		}
 		out := tm.String()
 		back, err := ParseTime(out)
 		if err != nil {

@@ -316,7 +316,7 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 	}
 	var read []byte
 	req.SetResponseHandler(func(resp *http.Response) error {
-		b, err := readCapped(resp.Body, c.maxBody)
+		b, err := readCapped(resp.Body, c.maxBody, resp.ContentLength)
 		resp.Body.Close()
 		if err != nil && errors.Is(err, ErrResponseTooLarge) && (resp.StatusCode < 200 || resp.StatusCode > 299) {
 			err = nil // an error answer is only shown in part: keep its status
@@ -383,7 +383,7 @@ func (c *Client) transportError(ctx context.Context, method string, u *url.URL, 
 		if gu.resp != nil && err == nil {
 			// Retries exhausted on a retryable status: report that answer
 			// (the start of it, when it is larger than allowed).
-			b, rerr := readCapped(gu.resp.Body, c.maxBody)
+			b, rerr := readCapped(gu.resp.Body, c.maxBody, gu.resp.ContentLength)
 			gu.resp.Body.Close()
 			if rerr != nil && !errors.Is(rerr, ErrResponseTooLarge) {
 				b = nil

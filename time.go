@@ -93,6 +93,13 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
 		return nil
 	}
+	// The server's own form (RFC 3339) parses from the bytes, without a
+	// string in between; anything else takes the general path.
+	var rfc time.Time
+	if len(b) > 20 && b[0] == '"' && rfc.UnmarshalJSON(b) == nil {
+		*t = Time{fromServer(rfc)}
+		return nil
+	}
 	var s string
 	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && bytes.IndexByte(b[1:n-1], '\\') < 0 && bytes.IndexByte(b[1:n-1], '"') < 0 {
 		s = string(b[1 : n-1]) // the usual form: no escapes to undo
