@@ -89,12 +89,12 @@ func (s *Server) handle(w *response, r *http.Request, body []byte) {
 		if err := c.dispatch(kind); err != nil && !errors.Is(err, errAnswered) {
 			var ae *apiError
 			if !errors.As(err, &ae) {
-				ae = canned500().(*apiError)
+				ae = &apiError{http.StatusInternalServerError, map[string]any{"error_message": cannedError}}
 			}
 			if ae.body == nil {
 				c.empty(ae.status)
 			} else {
-				c.respond(ae.status, ae.body)
+				_ = c.respond(ae.status, ae.body) // a map of strings always encodes
 			}
 		}
 	}
