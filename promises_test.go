@@ -67,12 +67,28 @@ func TestReadModifyWriteChangesNothing(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, jobs, 1500)
 	withMillis := 0
+	// Four at a time, as many as the server's workers serve at once.
+	var wg sync.WaitGroup
+	errs := make(chan error, len(jobs))
+	sem := make(chan struct{}, 4)
 	for _, j := range jobs {
-		_, _, err := c.PluginResultJobs.Update(ctx, j.ID, j.ToWrite())
-		require.NoError(t, err)
 		if j.StartTime != nil && j.StartTime.Nanosecond() != 0 {
 			withMillis++
 		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if _, _, err := c.PluginResultJobs.Update(ctx, j.ID, j.ToWrite()); err != nil {
+				errs <- fmt.Errorf("job %d: %w", j.ID, err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
 	}
 	same("job", before, raw("PluginResultJob"))
 	assert.Positive(t, withMillis, "the seed has times with milliseconds")

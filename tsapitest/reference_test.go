@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -294,13 +295,20 @@ func TestAgainstReference(t *testing.T) {
 		"basic not base64": "Torrent Suite's 500.html vs Django 3.2's default page",
 		"basic colon":      "Torrent Suite's 500.html vs Django 3.2's default page",
 	}
+	// Both servers start from the seed; they are reset only after a case
+	// that sent anything but GET (reads change nothing but sessions,
+	// which every request here starts afresh).
+	dirty := true
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			why, isKnown := known[c.name]
-			require.NoError(t, fake.LoadSeedJSON(seed))
-			resp, err := http.Post(ref+"/_test/reset/", "application/json", nil)
-			require.NoError(t, err)
-			resp.Body.Close()
+			if dirty {
+				require.NoError(t, fake.LoadSeedJSON(seed))
+				resp, err := http.Post(ref+"/_test/reset/", "application/json", nil)
+				require.NoError(t, err)
+				resp.Body.Close()
+			}
+			dirty = slices.ContainsFunc(c.steps, func(st step) bool { return st.method != "GET" })
 			var fs, rs int
 			var fh, rh http.Header
 			var fb, rb string
