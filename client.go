@@ -256,11 +256,18 @@ func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 	var b []byte
 	var err error
 	if size > 0 && size <= limit {
-		b = make([]byte, size)
+		b = make([]byte, size, size+1)
 		if _, err = io.ReadFull(r, b); err == nil {
-			var rest []byte // more than announced: keep reading
-			if rest, err = io.ReadAll(r); len(rest) > 0 {
-				b = append(b, rest...)
+			// The end should follow; more than announced is read too.
+			var n int
+			n, err = r.Read(b[size : size+1])
+			if n > 0 {
+				var rest []byte
+				rest, err = io.ReadAll(r)
+				b = append(b[:size+1], rest...)
+			}
+			if err == io.EOF {
+				err = nil
 			}
 		}
 	} else {

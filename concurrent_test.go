@@ -216,3 +216,14 @@ func TestConcurrentIterationFollowsLinksWhenTheOrderIsNotNewestFirst(t *testing.
 		assert.Equal(t, want, ids, "limit %d", limit)
 	}
 }
+
+func TestWithConcurrencyNeedsAtLeastOne(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		_, err := New("http://127.0.0.1:1", WithConcurrency(n))
+		var ce *ConfigError
+		assert.ErrorAs(t, err, &ce, "WithConcurrency(%d)", n)
+	}
+	c, err := New("http://127.0.0.1:1")
+	require.NoError(t, err)
+	assert.Equal(t, DefaultConcurrency, c.concurrency)
+}

@@ -96,7 +96,7 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	// The server's own form (RFC 3339) parses from the bytes, without a
 	// string in between; anything else takes the general path.
 	var rfc time.Time
-	if len(b) > 20 && b[0] == '"' && rfc.UnmarshalJSON(b) == nil {
+	if len(b) >= len(`"2006-01-02T15:04:05Z"`) && b[0] == '"' && rfc.UnmarshalJSON(b) == nil {
 		*t = Time{fromServer(rfc)}
 		return nil
 	}

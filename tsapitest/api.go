@@ -37,6 +37,8 @@ type call struct {
 	user *Account // set by the session middleware or by authenticate
 	res  *resdef
 	pk   string // detail id as it appears in the URL, or set/<keys>/
+
+	known map[int64]bool // the resource's ids, read once by lookup
 }
 
 // apiError is a failure that ends a request; fail answers it.
@@ -360,7 +362,13 @@ func (c *call) lookup(pk string) (int64, error) {
 	if err != nil {
 		return 0, canned(http.StatusNotFound)
 	}
-	if !slices.Contains(c.res.ids(c.s), id) {
+	if c.known == nil {
+		c.known = map[int64]bool{}
+		for _, x := range c.res.ids(c.s) {
+			c.known[x] = true
+		}
+	}
+	if !c.known[id] {
 		return id, emptyStatus(http.StatusNotFound)
 	}
 	return id, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -85,8 +86,8 @@ func hydrateJob(base *jobRec, data map[string]json.RawMessage) (*jobWrite, error
 	} else {
 		obj.config = decimals(obj.config) // saved again: its decimals become strings
 	}
-	if raw, ok := data["id"]; ok && anyOf(raw) != nil {
-		n, ok := intValue(anyOf(raw))
+	if v := anyOf(data["id"]); v != nil {
+		n, ok := intValue(v)
 		w.bad = w.bad || !ok
 		if ok && n != 0 {
 			w.target, obj.ID = n, n
@@ -213,10 +214,11 @@ func (c *call) createJob(data map[string]json.RawMessage, pk string) (int64, boo
 			w.target, w.obj.ID = id, id
 		}
 	}
-	if v, ok := anyOf(data["plugin_result"]).(string); ok {
-		data["plugin_result"] = json.RawMessage(`"` + strings.TrimSuffix(v[strings.LastIndex(strings.TrimSuffix(v, "/"), "/")+1:], "/") + `"`)
+	parent := anyOf(data["plugin_result"])
+	if v, ok := parent.(string); ok {
+		parent = path.Base(strings.TrimSuffix(v, "/")) // "/rundb/api/v1/pluginresult/3/" or "3"
 	}
-	if n, ok := intValue(anyOf(data["plugin_result"])); ok && c.s.prs[n] != nil && c.s.cfg.jobCreate {
+	if n, ok := intValue(parent); ok && c.s.prs[n] != nil && c.s.cfg.jobCreate {
 		w.obj.PluginResult = n
 	}
 	return c.s.saveJob(w, true)
