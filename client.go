@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -266,7 +267,7 @@ func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
 				rest, err = io.ReadAll(r)
 				b = append(b[:size+1], rest...)
 			}
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				err = nil
 			}
 		}
