@@ -41,113 +41,113 @@ const (
 // Job is a PluginResultJob as the fake stores it.
 type Job struct {
 	// ID is the job's id; AddJob assigns the next free id when it is 0.
-	ID int64
+	ID int64 `json:"id"`
 	// PluginResult is the id of the plugin result the job belongs to (the
 	// real server does not expose it on the job); 0 for none.
-	PluginResult int64
+	PluginResult int64 `json:"plugin_result"`
 	// GridEngineJobID is nil or the grid-engine job id.
-	GridEngineJobID *int64
+	GridEngineJobID *int64 `json:"grid_engine_jobid"`
 	// State is any string of up to 20 characters (AddJob: "Queued" when
 	// empty).
-	State string
+	State string `json:"state"`
 	// StartTime and EndTime are nil or a time (kept to the microsecond).
-	StartTime *time.Time
-	EndTime   *time.Time
+	StartTime *time.Time `json:"starttime"`
+	EndTime   *time.Time `json:"endtime"`
 	// Config is the plugin's run configuration, a JSON object. Numbers
 	// read back from the server are json.Number values. A Go float64 with
 	// an integral value is stored as an integer (encoding/json writes 1,
 	// not 1.0), so it comes back as a number, not as the string a
 	// Torrent Server makes of 1.0.
-	Config map[string]any
+	Config map[string]any `json:"config"`
 	// RunLevel is the run level (AddJob: "default" when empty).
-	RunLevel string
+	RunLevel string `json:"run_level"`
 }
 
 // PluginResult is one run of a plugin on an analysis result.
 type PluginResult struct {
 	// ID is the plugin result's id; AddPluginResult assigns one when 0.
-	ID int64
+	ID int64 `json:"id"`
 	// Result and Plugin are the ids of the analysis result and the plugin.
-	Result int64
-	Plugin int64
+	Result int64 `json:"result"`
+	Plugin int64 `json:"plugin"`
 	// Owner is the owning user's name (AddPluginResult: ionadmin when
 	// empty).
-	Owner string
+	Owner string `json:"owner"`
 	// APIKey is the key a running plugin authenticates with
 	// (Authorization: PluginKey <ID>:<APIKey>); "" means none (null).
-	APIKey string
+	APIKey string `json:"apikey"`
 	// Store is the plugin's results store, a JSON object.
-	Store map[string]any
+	Store map[string]any `json:"store"`
 	// Size and Inodes are the disk usage of the plugin's output (-1 when
 	// unknown). The server sends them as JSON strings.
-	Size   int64
-	Inodes int64
+	Size   int64 `json:"size,string"`
+	Inodes int64 `json:"inodes,string"`
 	// ValidationErrors is a JSON object; a non-empty
 	// "validation_errors" list makes the state "Failed Validation".
-	ValidationErrors map[string]any
+	ValidationErrors map[string]any `json:"validation_errors"`
 }
 
 // Plugin is an installed plugin.
 type Plugin struct {
 	// ID is the plugin's id; AddPlugin assigns one when 0.
-	ID      int64
-	Name    string
-	Version string
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Version string `json:"version"`
 	// Active plugins are visible to the API; a plugin must be active and
 	// Selected (enabled) to be launched.
-	Active   bool
-	Selected bool
+	Active   bool `json:"active"`
+	Selected bool `json:"selected"`
 	// Description, Path, Script, URL and PackageName are free text.
-	Description string
-	Path        string
-	Script      string
-	URL         string
-	PackageName string
+	Description string `json:"description"`
+	Path        string `json:"path"`
+	Script      string `json:"script"`
+	URL         string `json:"url"`
+	PackageName string `json:"packageName"`
 	// Date is the install date (AddPlugin: the server's clock when zero).
-	Date time.Time
+	Date time.Time `json:"date"`
 	// MajorBlock shows the plugin's output on the main report page.
-	MajorBlock            bool
-	RequiresConfiguration bool
-	DefaultSelected       bool
+	MajorBlock            bool `json:"majorBlock"`
+	RequiresConfiguration bool `json:"requires_configuration"`
+	DefaultSelected       bool `json:"defaultSelected"`
 	// Config is the plugin's default run configuration; a launch without
 	// a configuration uses it.
-	Config map[string]any
+	Config map[string]any `json:"config"`
 	// PluginSettings holds "runlevels": the run levels a launch creates a
 	// job for (["default"] when absent).
-	PluginSettings  map[string]any
-	Status          map[string]any
-	UserInputFields map[string]any
+	PluginSettings  map[string]any `json:"pluginsettings"`
+	Status          map[string]any `json:"status"`
+	UserInputFields map[string]any `json:"userinputfields"`
 }
 
 // Result is an analysis result (a report) plugins run on.
 type Result struct {
 	// ID is the result's id; AddResult assigns one when 0.
-	ID int64
+	ID int64 `json:"id"`
 	// Name is the result's resultsName.
-	Name string
+	Name string `json:"resultsName"`
 	// ReportLink is the report's web path (AddResult:
 	// "/output/Home/<Name>_<ID>/" when empty).
-	ReportLink string
+	ReportLink string `json:"reportLink"`
 	// Status is the analysis status (AddResult: "Completed" when empty).
-	Status string
+	Status string `json:"status"`
 	// TimeStamp is when the analysis ran (AddResult: the server's clock
 	// when zero).
-	TimeStamp time.Time
+	TimeStamp time.Time `json:"timeStamp"`
 }
 
 // Account is a user account of the fake server.
 type Account struct {
 	// ID is the user's id; AddAccount assigns one when 0.
-	ID       int64
-	Username string
-	Password string
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+	Password string `json:"password"`
 	// APIKey is the user's API key ("" for none).
-	APIKey string
+	APIKey string `json:"api_key"`
 	// Superuser may do anything.
-	Superuser bool
+	Superuser bool `json:"superuser"`
 	// ReadOnly may only read. A user that is neither may write results,
 	// plugins, plugin results and jobs (Torrent Suite's ionusers group).
-	ReadOnly bool
+	ReadOnly bool `json:"readonly"`
 }
 
 // The stored records. JSON columns hold the text Torrent Suite's JSONField
