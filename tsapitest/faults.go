@@ -2,8 +2,11 @@ package tsapitest
 
 import (
 	"bufio"
+	"cmp"
+	_ "embed"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -50,22 +53,11 @@ type faultRule struct {
 	left int
 }
 
-func (r *faultRule) delay() time.Duration {
-	if r == nil {
-		return 0
-	}
-	return r.Delay
-}
-
 // AddFault adds a fault. Faults are tried in the order they were added;
 // the first that matches a request and has uses left applies to it.
 func (s *Server) AddFault(f Fault) {
-	left := f.Times
-	if left == 0 {
-		left = 1
-	}
 	s.faultMu.Lock()
-	s.faults = append(s.faults, &faultRule{Fault: f, left: left})
+	s.faults = append(s.faults, &faultRule{Fault: f, left: cmp.Or(f.Times, 1)})
 	s.faultMu.Unlock()
 }
 
@@ -95,94 +87,62 @@ func (s *Server) ClearFaults() {
 	s.faultMu.Unlock()
 }
 
-// matchFault takes one use of the first fault matching r.
-func (s *Server) matchFault(r *http.Request) (*faultRule, time.Duration) {
+// matchFault takes one use of the first fault matching r (the zero rule
+// when none does) and returns it with the latency.
+func (s *Server) matchFault(r *http.Request) (faultRule, time.Duration) {
 	s.faultMu.Lock()
 	defer s.faultMu.Unlock()
 	for i, f := range s.faults {
-		if f.left == 0 {
-			continue
-		}
-		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) {
-			continue
-		}
-		if f.Path != "" && !strings.HasPrefix(r.URL.Path, absPath(f.Path)) {
+		if f.left == 0 || f.Method != "" && !strings.EqualFold(f.Method, r.Method) ||
+			f.Path != "" && !strings.HasPrefix(r.URL.Path, absPath(f.Path)) {
 			continue
 		}
 		if f.left > 0 {
 			f.left--
 			if f.left == 0 {
-				s.faults = append(s.faults[:i:i], s.faults[i+1:]...)
+				s.faults = slices.Delete(s.faults, i, i+1)
 			}
 		}
-		c := *f
-		return &c, s.latency
+		return *f, s.latency
 	}
-	return nil, s.latency
+	return faultRule{}, s.latency
 }
 
-// maintenancePage is the page Torrent Suite's Apache serves while the
-// server is being upgraded.
-const maintenancePage = `<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
-<html><head>
-<title>Torrent Server - Maintenance</title>
-</head><body>
-<h1>Torrent Server is being upgraded</h1>
-<p>The Torrent Server is temporarily unavailable while software is updated. Please try again in a few minutes.</p>
-</body></html>
-`
-
-func apachePage(code int) string {
-	text := http.StatusText(code)
-	return fmt.Sprintf(`<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">
-<html><head>
-<title>%d %s</title>
-</head><body>
-<h1>%s</h1>
-<p>The proxy server received an invalid response from an upstream server.</p>
-<hr>
-<address>Apache/2.4.29 (Ubuntu) Server at localhost Port 80</address>
-</body></html>
-`, code, text, text)
-}
+var (
+	// maintenancePage is the page Torrent Suite's Apache serves while the
+	// server is being upgraded.
+	//go:embed pages/maintenance.html
+	maintenancePage string
+	// proxyPage is Apache's 502 and 504 page (status, text, text).
+	//go:embed pages/proxy.html
+	proxyPage string
+)
 
 // write sends the fault's status answer and returns the status.
 func (r *faultRule) write(w http.ResponseWriter) int {
 	h := w.Header()
 	body := r.Body
-	ctype := ""
 	switch r.Status {
 	case http.StatusServiceUnavailable:
-		if body == "" {
-			body = maintenancePage
-		}
+		body = cmp.Or(body, maintenancePage)
 	case http.StatusInternalServerError:
-		if body == "" {
-			body = `{"error_message": "` + cannedError + `"}`
-		}
+		body = cmp.Or(body, `{"error_message": "`+cannedError+`"}`)
 	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		if body == "" {
-			body = apachePage(r.Status)
-		}
+		body = cmp.Or(body, fmt.Sprintf(proxyPage, r.Status, http.StatusText(r.Status), http.StatusText(r.Status)))
 	case http.StatusTooManyRequests:
-		if r.RetryAfter == "" {
-			h.Set("Retry-After", "1")
-		}
+		h.Set("Retry-After", "1")
 	case http.StatusUnauthorized:
-		h.Set("WWW-Authenticate", `Basic Realm="Torrent Suite"`)
+		h.Set("WWW-Authenticate", realm)
 	}
 	if r.RetryAfter != "" {
 		h.Set("Retry-After", r.RetryAfter)
 	}
-	switch {
-	case strings.HasPrefix(strings.TrimSpace(body), "<"):
-		ctype = "text/html; charset=iso-8859-1"
-	case body != "":
-		ctype = "application/json"
-	default:
-		ctype = "text/html; charset=utf-8"
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if strings.HasPrefix(strings.TrimSpace(body), "<") {
+		h.Set("Content-Type", "text/html; charset=iso-8859-1")
+	} else if body != "" {
+		h.Set("Content-Type", "application/json")
 	}
-	h.Set("Content-Type", ctype)
 	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(r.Status)
 	w.Write([]byte(body))
@@ -196,7 +156,7 @@ func dropConnection(w http.ResponseWriter, rec *response) {
 	if !ok {
 		panic("tsapitest: the connection cannot be hijacked")
 	}
-	conn, buf, err := hj.Hijack()
+	conn, _, err := hj.Hijack()
 	if err != nil {
 		return
 	}
@@ -207,8 +167,6 @@ func dropConnection(w http.ResponseWriter, rec *response) {
 	rec.header.Set("Content-Length", fmt.Sprint(max(len(body), 2)))
 	rec.header.Write(bw)
 	bw.WriteString("\r\n")
-	half := body[:len(body)/2]
-	bw.Write(half)
+	bw.Write(body[:len(body)/2])
 	bw.Flush()
-	_ = buf
 }

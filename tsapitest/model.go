@@ -53,11 +53,9 @@ type Job struct {
 	// StartTime and EndTime are nil or a time (kept to the microsecond).
 	StartTime *time.Time `json:"starttime"`
 	EndTime   *time.Time `json:"endtime"`
-	// Config is the plugin's run configuration, a JSON object. Numbers
-	// read back from the server are json.Number values. A Go float64 with
-	// an integral value is stored as an integer (encoding/json writes 1,
-	// not 1.0), so it comes back as a number, not as the string a
-	// Torrent Server makes of 1.0.
+	// Config is the plugin's run configuration, a JSON object; numbers
+	// read back are json.Number values. A float64 1.0 is stored as the
+	// integer 1 (a Torrent Server would make it the string "1.0").
 	Config map[string]any `json:"config"`
 	// RunLevel is the run level (AddJob: "default" when empty).
 	RunLevel string `json:"run_level"`

@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"encoding/json"
+	"maps"
 	"path"
 	"slices"
 	"strconv"
@@ -40,15 +41,16 @@ var resources = map[string]*resdef{}
 // define registers a resource: the columns are given, the other fields,
 // filtering and ordering come from its embedded schema.
 func define(res *resdef, cols map[string]field) {
-	res.fields = cols
+	res.fields, res.filtering = cols, map[string]bool{}
+	filtering := maps.Keys(cols) // a relation's target: every column
 	if res.served {
 		var sc struct {
-			Fields    map[string]json.RawMessage `json:"fields"`
-			Filtering map[string]int             `json:"filtering"`
-			Ordering  []string                   `json:"ordering"`
+			Fields    map[string]json.RawMessage
+			Filtering map[string]int
+			Ordering  []string
 		}
-		b, err := schemas.ReadFile("schema/" + res.name + ".json")
-		if err != nil || json.Unmarshal(b, &sc) != nil {
+		b, _ := schemas.ReadFile("schema/" + res.name + ".json")
+		if err := json.Unmarshal(b, &sc); err != nil {
 			panic("tsapitest: schema of " + res.name)
 		}
 		for name := range sc.Fields {
@@ -56,16 +58,10 @@ func define(res *resdef, cols map[string]field) {
 				cols[name] = field{kind: kComputed}
 			}
 		}
-		res.ordering = sc.Ordering
-		res.filtering = map[string]bool{}
-		for name := range sc.Filtering {
-			res.filtering[name] = true
-		}
-	} else {
-		res.filtering = map[string]bool{}
-		for name := range cols {
-			res.filtering[name] = true
-		}
+		res.ordering, filtering = sc.Ordering, maps.Keys(sc.Filtering)
+	}
+	for name := range filtering {
+		res.filtering[name] = true
 	}
 	if res.rows == nil {
 		res.rows = simpleRows(res)
@@ -92,26 +88,8 @@ var (
 func init() {
 	define(&resdef{
 		name: "PluginResultJob", served: true,
-		ids: func(s *Server) []int64 { return sortedIDs(s.jobs) },
-		value: func(s *Server, id int64, f string) any {
-			switch j := s.jobs[id]; f {
-			case "id":
-				return j.ID
-			case "grid_engine_jobid":
-				return orNil(j.GridEngineJobID)
-			case "state":
-				return j.State
-			case "starttime":
-				return orNil(j.StartTime)
-			case "endtime":
-				return orNil(j.EndTime)
-			case "config":
-				return j.config
-			case "run_level":
-				return j.RunLevel
-			}
-			return nil
-		},
+		ids:       func(s *Server) []int64 { return sortedIDs(s.jobs) },
+		value:     func(s *Server, id int64, f string) any { return s.jobs[id].columns()[f] },
 		dehydrate: func(s *Server, id int64) map[string]any { return s.jobs[id].dehydrate() },
 		remove:    func(s *Server, id int64) { delete(s.jobs, id) },
 		writes: map[string]func(*call) error{"detail PATCH": (*call).patchJob, "detail PUT": (*call).putJob,
@@ -169,11 +147,29 @@ func init() {
 	}}, map[string]field{"id": {}, "username": {kind: kStr}})
 }
 
+func (j *jobRec) columns() map[string]any {
+	return map[string]any{"id": j.ID, "grid_engine_jobid": orNil(j.GridEngineJobID), "state": j.State,
+		"starttime": orNil(j.StartTime), "endtime": orNil(j.EndTime), "config": j.config, "run_level": j.RunLevel}
+}
+
 // dehydrate is the job's JSON, as PluginResultJobResource writes it.
 func (j *jobRec) dehydrate() map[string]any {
-	return map[string]any{"id": j.ID, "grid_engine_jobid": j.GridEngineJobID, "state": j.State,
-		"starttime": timeOrNil(j.StartTime), "endtime": timeOrNil(j.EndTime), "config": served(j.config),
-		"run_level": j.RunLevel, "resource_uri": uri("PluginResultJob", j.ID)}
+	return dehydrated("PluginResultJob", j.ID, j.columns(), "config")
+}
+
+// dehydrated is an object's columns as tastypie writes them: datetimes in
+// the server's format, JSON columns as objects, and the resource_uri.
+func dehydrated(res string, id int64, cols map[string]any, jsonCols ...string) map[string]any {
+	for k, v := range cols {
+		if t, ok := v.(time.Time); ok {
+			cols[k] = apiTime(t)
+		}
+	}
+	for _, f := range jsonCols {
+		cols[f] = served(cols[f].(string))
+	}
+	cols["resource_uri"] = uri(res, id)
+	return cols
 }
 
 func (p *pluginRec) columns() map[string]any {
@@ -187,18 +183,13 @@ func (p *pluginRec) columns() map[string]any {
 // dehydrate is the plugin's JSON, as Torrent Suite's PluginResource
 // writes it, for a plugin with no files on disk.
 func (p *pluginRec) dehydrate() map[string]any {
-	out := p.columns()
-	out["date"] = apiTime(p.Date)
-	for _, f := range []string{"config", "status", "pluginsettings", "userinputfields"} {
-		out[f] = served(out[f].(string))
-	}
+	out := dehydrated("plugin", p.ID, p.columns(), "config", "status", "pluginsettings", "userinputfields")
 	for _, f := range []string{"isConfig", "isPlanConfig", "isInstance", "hasAbout", "isUpgradable"} {
 		out[f] = false
 	}
 	out["input"], out["availableVersions"] = "False", []any{}
 	out["isSupported"] = strings.HasPrefix(p.PackageName, "ion-plugin")
 	out["versionedName"] = p.Name + "--v" + p.Version
-	out["resource_uri"] = uri("plugin", p.ID)
 	return out
 }
 

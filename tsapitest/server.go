@@ -49,7 +49,13 @@ func WithJobCreate() Option { return func(c *config) { c.jobCreate = true } }
 // WithClock makes the server read the time from now instead of the system
 // clock (for the starttime and endtime it sets when a job's state changes,
 // and the defaults of Add*). Times are kept to the microsecond, in UTC.
-func WithClock(now func() time.Time) Option { return func(c *config) { c.clock = now } }
+func WithClock(now func() time.Time) Option {
+	return func(c *config) {
+		if now != nil {
+			c.clock = now
+		}
+	}
+}
 
 // WithTLS serves HTTPS with httptest's self-signed certificate; use
 // Server.HTTPClient (or Server.Client) to trust it.
@@ -82,7 +88,7 @@ type Server struct {
 // with the three accounts ionadmin (superuser), ionuser and ionreader
 // (read-only) and no other data. Call Close when done.
 func NewServer(opts ...Option) *Server {
-	s := &Server{}
+	s := &Server{cfg: config{clock: time.Now}}
 	for _, o := range opts {
 		if o != nil {
 			o(&s.cfg)
@@ -155,12 +161,7 @@ func (s *Server) AdminClient(opts ...tsapi.Option) (*tsapi.Client, error) {
 	return s.Client(append([]tsapi.Option{tsapi.WithBasicAuth(AdminUser, AdminPassword)}, opts...)...)
 }
 
-func (s *Server) now() time.Time {
-	if s.cfg.clock != nil {
-		return s.cfg.clock().UTC().Truncate(time.Microsecond)
-	}
-	return time.Now().UTC().Truncate(time.Microsecond)
-}
+func (s *Server) now() time.Time { return s.cfg.clock().UTC().Truncate(time.Microsecond) }
 
 // Reset removes every job, plugin result, plugin and result, and every
 // session; the accounts are kept.
@@ -223,11 +224,10 @@ func (s *Server) AddAccount(a Account) int64 {
 func (s *Server) Account(username string) (Account, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u := s.userByName(username)
-	if u == nil {
-		return Account{}, false
+	if u := s.userByName(username); u != nil {
+		return *u, true
 	}
-	return *u, true
+	return Account{}, false
 }
 
 func (s *Server) userByName(name string) *Account {
@@ -456,14 +456,14 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	rule, latency := s.matchFault(r)
-	if d := latency + rule.delay(); d > 0 {
+	if d := latency + rule.Delay; d > 0 {
 		select {
 		case <-time.After(d):
 		case <-r.Context().Done():
 			return
 		}
 	}
-	if rule != nil && rule.Status != 0 {
+	if rule.Status != 0 {
 		code := rule.write(w)
 		setStatus(code)
 		return
@@ -477,7 +477,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		// Django's SessionMiddleware saves no session on a 500.
 		rec.header.Del("Set-Cookie")
 	}
-	if rule != nil && rule.Drop {
+	if rule.Drop {
 		setStatus(rec.status)
 		dropConnection(w, rec)
 		return
