@@ -118,8 +118,8 @@ var (
 	proxyPage string
 )
 
-// write sends the fault's status answer and returns the status.
-func (r *faultRule) write(w http.ResponseWriter) int {
+// write sends the fault's status answer.
+func (r *faultRule) write(w http.ResponseWriter) {
 	h := w.Header()
 	body := r.Body
 	switch r.Status {
@@ -143,10 +143,8 @@ func (r *faultRule) write(w http.ResponseWriter) int {
 	} else if body != "" {
 		h.Set("Content-Type", "application/json")
 	}
-	h.Set("Content-Length", fmt.Sprint(len(body)))
 	w.WriteHeader(r.Status)
 	w.Write([]byte(body))
-	return r.Status
 }
 
 // dropConnection sends rec's status, headers (with the full length) and

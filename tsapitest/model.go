@@ -11,31 +11,27 @@ import (
 	"unicode"
 )
 
-// The factory accounts every Server starts with (LoadSeedFile replaces them
-// with the seed's users).
+// The accounts every Server starts with (LoadSeedFile replaces them with
+// the seed's users), with their passwords and API keys (Authorization:
+// ApiKey <user>:<key>).
 const (
-	// AdminUser and AdminPassword are the superuser (Torrent Suite's
-	// ionadmin).
+	// AdminUser is the superuser (Torrent Suite's ionadmin).
 	AdminUser     = "ionadmin"
 	AdminPassword = "ionadmin"
-	// AdminAPIKey is ionadmin's API key (Authorization: ApiKey ionadmin:<key>).
-	AdminAPIKey = "tsapitest-ionadmin-key"
+	AdminAPIKey   = "tsapitest-ionadmin-key"
 
-	// IonUser and IonUserPassword are Torrent Suite's ionuser: a member of
-	// the "ionusers" group, which may add, change and delete results,
-	// plugins, plugin results and jobs. Requests made with a plugin key act
-	// as this user.
+	// IonUser is Torrent Suite's ionuser, a member of the "ionusers" group,
+	// which may add, change and delete results, plugins, plugin results
+	// and jobs. Requests made with a plugin key act as this user.
 	IonUser         = "ionuser"
 	IonUserPassword = "ionuser"
-	// IonUserAPIKey is ionuser's API key.
-	IonUserAPIKey = "tsapitest-ionuser-key"
+	IonUserAPIKey   = "tsapitest-ionuser-key"
 
-	// ReaderUser and ReaderPassword are a read-only account: every write it
-	// attempts on one object is refused with 401 without WWW-Authenticate.
+	// ReaderUser may only read: a write it attempts on one object is
+	// refused with 401 without WWW-Authenticate.
 	ReaderUser     = "ionreader"
 	ReaderPassword = "ionreader"
-	// ReaderAPIKey is ionreader's API key.
-	ReaderAPIKey = "tsapitest-ionreader-key"
+	ReaderAPIKey   = "tsapitest-ionreader-key"
 )
 
 // Job is a PluginResultJob as the fake stores it.

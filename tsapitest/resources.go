@@ -1,6 +1,7 @@
 package tsapitest
 
 import (
+	"cmp"
 	"encoding/json"
 	"maps"
 	"path"
@@ -200,36 +201,26 @@ func (s *Server) jobsOf(pr int64) []int64 {
 // prRows filters plugin results as Django's JOIN does: a plugin result
 // comes once per job matching the conditions on plugin_result_jobs.
 func (s *Server) prRows(ids []int64, conds []cond) []int64 {
-	res := resources["pluginresult"]
+	res, jobRes := resources["pluginresult"], resources["PluginResultJob"]
+	onJobs := slices.ContainsFunc(conds, func(c cond) bool { return c.path[0] == "plugin_result_jobs" })
 	var out []int64
 	for _, id := range ids {
-		var onJobs []cond
-		ok := true
-		for _, c := range conds {
-			if c.path[0] == "plugin_result_jobs" {
-				onJobs = append(onJobs, c)
-			} else {
-				ok = ok && c.pred(res.pathValue(s, id, c.path))
+		jobs := []int64{-1} // no condition on the jobs: the plugin result once
+		if onJobs {
+			if jobs = s.jobsOf(id); len(jobs) == 0 {
+				jobs = []int64{0} // LEFT OUTER JOIN: one row of NULLs
 			}
 		}
-		if !ok {
-			continue
-		}
-		if len(onJobs) == 0 {
-			out = append(out, id)
-			continue
-		}
-		jobs := s.jobsOf(id)
-		if len(jobs) == 0 {
-			jobs = []int64{0} // LEFT OUTER JOIN: one row of NULLs
-		}
 		for _, jid := range jobs {
-			if !slices.ContainsFunc(onJobs, func(c cond) bool {
+			if !slices.ContainsFunc(conds, func(c cond) bool {
 				var v any
-				if jid != 0 && len(c.path) == 1 {
+				switch {
+				case c.path[0] != "plugin_result_jobs":
+					v = res.pathValue(s, id, c.path)
+				case jid != 0 && len(c.path) == 1:
 					v = jid
-				} else if jid != 0 {
-					v = resources["PluginResultJob"].value(s, jid, c.path[1])
+				case jid != 0:
+					v = jobRes.value(s, jid, c.path[1])
 				}
 				return !c.pred(v)
 			}) {
@@ -249,47 +240,45 @@ func (s *Server) dehydratePR(id int64) map[string]any {
 		"result": uri("results", p.result), "plugin": uri("plugin", p.plugin), "owner": uri("user", p.owner),
 		"files": []any{}, "state": "Unknown", "starttime": nil, "endtime": nil, "can_terminate": false,
 		"resource_uri": uri("pluginresult", p.id)}
-	var jobs []any
-	var start, end *time.Time
-	var latest *jobRec
+	jobs := []any{}
+	var start, end, latest *jobRec
 	endNull := false
 	for _, jid := range s.jobsOf(id) {
 		j := s.jobs[jid]
 		jobs = append(jobs, j.dehydrate())
 		out["can_terminate"] = out["can_terminate"] == true || slices.Contains(runningStates, j.State)
-		if j.StartTime != nil && (start == nil || j.StartTime.Before(*start)) {
-			start = j.StartTime
+		if j.StartTime != nil && (start == nil || j.StartTime.Before(*start.StartTime)) {
+			start = j
+		}
+		if j.EndTime != nil && (end == nil || j.EndTime.After(*end.EndTime)) {
+			end = j
 		}
 		endNull = endNull || j.EndTime == nil
-		if j.EndTime != nil && (end == nil || j.EndTime.After(*end)) {
-			end = j.EndTime
-		}
-		// The latest by start time; a job never started counts as latest.
+		// The state is the latest job's by start time; one never started is
+		// the latest, and of equals the last.
 		if latest == nil || latest.StartTime != nil && (j.StartTime == nil || !j.StartTime.Before(*latest.StartTime)) ||
 			latest.StartTime == nil && j.StartTime == nil {
 			latest = j
 		}
 	}
-	out["plugin_result_jobs"] = append([]any{}, jobs...)
+	out["plugin_result_jobs"] = jobs
 	if latest != nil {
 		out["state"] = latest.State
 	}
 	if truthy(goMap(p.validation)["validation_errors"]) {
 		out["state"] = "Failed Validation"
 	}
-	out["starttime"] = timeOrNil(start)
-	if !endNull {
-		out["endtime"] = timeOrNil(end)
+	if start != nil {
+		out["starttime"] = apiTime(*start.StartTime)
 	}
-	var name, version string
-	major := false
-	if pl := s.plugins[p.plugin]; pl != nil {
-		name, version, major = pl.Name, pl.Version, pl.MajorBlock
+	if end != nil && !endNull {
+		out["endtime"] = apiTime(*end.EndTime)
 	}
-	out["pluginName"], out["pluginVersion"], out["major"] = name, version, major
+	pl := cmp.Or(s.plugins[p.plugin], &pluginRec{})
+	out["pluginName"], out["pluginVersion"], out["major"] = pl.Name, pl.Version, pl.MajorBlock
 	out["resultName"], out["reportLink"], out["path"], out["URL"] = "", "", "", ""
 	if r := s.results[p.result]; r != nil {
-		folder := name + "_out." + strconv.FormatInt(p.id, 10)
+		folder := pl.Name + "_out." + strconv.FormatInt(p.id, 10)
 		out["resultName"], out["reportLink"] = r.Name, r.ReportLink
 		out["path"] = path.Join("/results/analysis", strings.Trim(r.ReportLink, "/"), "plugin_out", folder)
 		out["URL"] = path.Join(r.ReportLink, "plugin_out", folder) + "/"

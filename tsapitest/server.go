@@ -5,10 +5,12 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -441,19 +443,12 @@ func absPath(p string) string {
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	entry := Request{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(),
-		Body: body, Time: time.Now(),
-	}
+	entry := &Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(),
+		Body: body, Time: time.Now()}
 	entry.Query, _ = url.ParseQuery(r.URL.RawQuery)
 	s.logMu.Lock()
-	s.requests = append(s.requests, &entry)
+	s.requests = append(s.requests, entry)
 	s.logMu.Unlock()
-	setStatus := func(code int) {
-		s.logMu.Lock()
-		entry.Status = code
-		s.logMu.Unlock()
-	}
 
 	rule, latency := s.matchFault(r)
 	if d := latency + rule.Delay; d > 0 {
@@ -463,34 +458,29 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if rule.Status != 0 {
-		code := rule.write(w)
-		setStatus(code)
-		return
-	}
 	rec := &response{header: http.Header{}}
-	s.handle(rec, r, body)
-	if rec.status == 0 {
-		rec.status = http.StatusOK
+	if rule.Status != 0 {
+		rule.write(rec)
+	} else {
+		s.handle(rec, r, body)
 	}
+	rec.status = cmp.Or(rec.status, http.StatusOK)
 	if rec.status == http.StatusInternalServerError {
-		// Django's SessionMiddleware saves no session on a 500.
-		rec.header.Del("Set-Cookie")
+		rec.header.Del("Set-Cookie") // Django's SessionMiddleware saves no session on a 500
 	}
-	if rule.Drop {
-		setStatus(rec.status)
+	s.logMu.Lock()
+	entry.Status = rec.status
+	s.logMu.Unlock()
+	if rule.Drop && rule.Status == 0 {
 		dropConnection(w, rec)
 		return
 	}
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), rec.header)
 	if rec.status != http.StatusNoContent && rec.status != http.StatusNotModified {
-		w.Header().Set("Content-Length", fmt.Sprint(rec.body.Len()))
+		w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
 	}
 	w.WriteHeader(rec.status)
 	w.Write(rec.body.Bytes())
-	setStatus(rec.status)
 }
 
 // response buffers an answer.
