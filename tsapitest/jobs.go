@@ -156,7 +156,7 @@ func (c *call) writeJob(job *jobRec, data map[string]json.RawMessage, pk string)
 		obj.ID = s.allocID("job", obj.ID, false)
 	}
 	s.jobs[obj.ID] = obj
-	return obj.ID, old == nil, nil
+	return obj.ID, job == nil && old == nil, nil
 }
 
 // patchJob is tastypie's patch_detail (202, no body).
@@ -178,37 +178,30 @@ func (c *call) patchJob() error {
 // putJob is tastypie's put_detail: an existing job is updated (204); a
 // missing one would be created (201 + Location), which the Torrent
 // Server's save() refuses (404), unless WithJobCreate.
-func (c *call) putJob() error {
+func (c *call) putJob() error { return c.putOrPostJob(true) }
+
+// postJob is tastypie's post_list: a 500 on the Torrent Server, which
+// cannot set the job's parent; WithJobCreate creates the job (201 +
+// Location).
+func (c *call) postJob() error { return c.putOrPostJob(false) }
+
+// putOrPostJob writes the body of a PUT or a POST; a PUT answers 204
+// unless it makes a new row.
+func (c *call) putOrPostJob(put bool) error {
 	data, err := c.object()
 	if err != nil {
 		return err
 	}
 	var job *jobRec
-	if id, err := c.lookup(c.pk); err == nil {
+	if id, err := c.lookup(c.pk); err == nil { // a list URL has no pk
 		job = c.s.jobs[id]
 	}
 	id, created, err := c.writeJob(job, data, c.pk)
 	switch {
 	case err != nil:
 		return err
-	case job != nil || !created:
+	case put && !created:
 		return emptyStatus(http.StatusNoContent)
-	}
-	c.w.header.Set("Location", c.absolute(uri("PluginResultJob", id)))
-	return emptyStatus(http.StatusCreated)
-}
-
-// postJob is tastypie's post_list: a 500 on the Torrent Server, which
-// cannot set the job's parent; WithJobCreate creates the job (201 +
-// Location).
-func (c *call) postJob() error {
-	data, err := c.object()
-	if err != nil {
-		return err
-	}
-	id, _, err := c.writeJob(nil, data, "")
-	if err != nil {
-		return err
 	}
 	c.w.header.Set("Location", c.absolute(uri("PluginResultJob", id)))
 	return emptyStatus(http.StatusCreated)
@@ -226,7 +219,7 @@ func (c *call) patchJobList() error {
 		return badRequest("Invalid data sent: missing 'objects'")
 	}
 	var objs []map[string]json.RawMessage
-	var dels []any
+	var dels []json.RawMessage
 	if json.Unmarshal(body["objects"], &objs) != nil || json.Unmarshal(body["deleted_objects"], &dels) != nil && body["deleted_objects"] != nil {
 		return canned500()
 	}
@@ -239,15 +232,11 @@ func (c *call) patchJobList() error {
 }
 
 // bulkJobs writes patch_list's objects, then deletes its deleted_objects.
-func (c *call) bulkJobs(objs []map[string]json.RawMessage, dels []any) error {
+func (c *call) bulkJobs(objs []map[string]json.RawMessage, dels []json.RawMessage) error {
 	for _, data := range objs {
-		var job *jobRec
-		if raw, ok := data["resource_uri"]; ok {
-			delete(data, "resource_uri")
-			var err error
-			if job, err = c.jobByURI(anyOf(raw)); err != nil {
-				return err
-			}
+		job, err := c.jobByURI(data["resource_uri"])
+		if err != nil {
+			return err
 		}
 		if _, _, err := c.writeJob(job, data, ""); err != nil {
 			return err
@@ -281,17 +270,19 @@ func (s *Server) snapshot() (restore func()) {
 	return func() { s.jobs, s.prs, s.nextID["job"] = jobs, prs, next }
 }
 
-// jobByURI is tastypie's get_via_uri: nil (and no error) when the URI
-// names a job that does not exist.
-func (c *call) jobByURI(v any) (*jobRec, error) {
-	u, ok := v.(string)
-	if !ok {
-		return nil, canned500()
-	}
+// jobByURI is tastypie's get_via_uri: nil (and no error) when the URI is
+// absent (raw is nil) or names a job that does not exist.
+func (c *call) jobByURI(raw json.RawMessage) (*jobRec, error) {
+	u, ok := anyOf(raw).(string)
 	_, pk, found := strings.Cut(u, "PluginResultJob/")
 	id, err := pyInt(strings.TrimSuffix(pk, "/"))
-	if !found || !strings.HasSuffix(u, "/") || err != nil {
-		return nil, canned(http.StatusNotFound) // a pk that is not an integer: NotFound
+	switch {
+	case raw == nil:
+		return nil, nil
+	case !ok:
+		return nil, canned500()
+	case !found || !strings.HasSuffix(u, "/") || err != nil:
+		return nil, canned(http.StatusNotFound) // a pk that is not an integer too
 	}
 	return c.s.jobs[id], nil
 }
