@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -102,13 +103,14 @@ func intValue(v any) (int64, bool) {
 
 // writeJob is tastypie's update_in_place of job, or obj_create when job is
 // nil (pk: the id in a PUT's URL, used when the body has none), then the
-// model's save(). Torrent Suite's PluginResultJob.save stamps starttime
-// when the state becomes Started and endtime when it becomes a terminal
-// state (and then recounts the plugin result's disk usage: 0 bytes in 0
-// files here). It reads the row first, so saving to an id that does not
-// exist is a 404. The real server cannot save a new job, which has no
-// parent; with WithJobCreate, "plugin_result" (an id or a URI) names it.
-func (c *call) writeJob(job *jobRec, data map[string]json.RawMessage, pk string) (id int64, created bool, err error) {
+// model's save(); it returns the row's id and whether obj_create made it.
+// Torrent Suite's PluginResultJob.save stamps starttime when the state
+// becomes Started and endtime when it becomes a terminal state (and then
+// recounts the plugin result's disk usage: 0 bytes in 0 files here). It
+// reads the row first, so saving to an id that does not exist is a 404.
+// The real server cannot save a new job, which has no parent; with
+// WithJobCreate, "plugin_result" (an id or a URI) names it.
+func (c *call) writeJob(job *jobRec, data map[string]json.RawMessage, pk string) (int64, bool, error) {
 	s := c.s
 	obj, bad, err := hydrateJob(job, data)
 	if err != nil {
@@ -288,8 +290,7 @@ func (c *call) jobByURI(raw json.RawMessage) (*jobRec, error) {
 }
 
 // putJobList is tastypie's put_list: it deletes EVERY job matching the
-// query (unknown filters ignored), then creates the objects; not atomic. A
-// user without the permission deletes nothing.
+// query as delete_list does, then creates the objects; not atomic.
 func (c *call) putJobList() error {
 	body, err := c.decode()
 	if err != nil {
@@ -302,14 +303,9 @@ func (c *call) putJobList() error {
 	if json.Unmarshal(body["objects"], &objs) != nil {
 		return canned500()
 	}
-	rows, _, _, err := c.query(false)
-	if err != nil {
-		return err
-	}
-	if canWrite(c.user) {
-		for _, id := range rows {
-			delete(c.s.jobs, id)
-		}
+	var ae *apiError
+	if err := c.delete(true); !errors.As(err, &ae) || ae.status != http.StatusNoContent {
+		return err // delete_list answers 204 once it has deleted
 	}
 	// tastypie rolls the objects created back on a 401, which can only
 	// come with the first object: there is nothing to undo.
