@@ -119,14 +119,14 @@ func (c *call) writeJob(job *jobRec, data map[string]json.RawMessage, pk string)
 	if !canWrite(c.user) {
 		return 0, false, emptyStatus(http.StatusUnauthorized)
 	}
-	if job == nil && pk != "" {
-		n, err := pyInt(pk)
-		bad = bad || err != nil // the model cannot read the pk
-		if _, hasID := data["id"]; !hasID {
-			obj.ID = n
-		}
-	}
 	if job == nil {
+		if pk != "" {
+			n, err := pyInt(pk)
+			bad = bad || err != nil // the model cannot read the pk
+			if _, hasID := data["id"]; !hasID {
+				obj.ID = n
+			}
+		}
 		parent := anyOf(data["plugin_result"])
 		if v, ok := parent.(string); ok {
 			parent = path.Base(strings.TrimSuffix(v, "/")) // "/rundb/api/v1/pluginresult/3/" or "3"
