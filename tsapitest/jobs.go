@@ -13,53 +13,39 @@ import (
 	"unicode/utf8"
 )
 
-// jobWrite is a write of one job between tastypie's hydration and the
-// model's save.
-type jobWrite struct {
-	obj    *jobRec // the object with the written fields applied
-	target int64   // the row the save writes (0: a new row)
-	bad    bool    // a value the database refuses, or an id it cannot read (500)
-}
-
 // hydrateJob applies data to a copy of base (nil for a new object) as
 // tastypie's full_hydrate does: a field absent from data keeps its value, a
 // null for a non-nullable field is ignored. A datetime that does not parse
-// is a 400 here; every other bad value fails later, in save (500).
-func hydrateJob(base *jobRec, data map[string]json.RawMessage) (*jobWrite, error) {
-	obj := &jobRec{}
+// is a 400 here; every other bad value (a value the database refuses, an id
+// it cannot read) sets bad, and fails later, in the save (500).
+func hydrateJob(base *jobRec, data map[string]json.RawMessage) (*jobRec, bool, error) {
+	obj, bad := &jobRec{}, false
 	if base != nil {
 		obj = base.clone()
 	}
-	w := &jobWrite{obj: obj, target: obj.ID}
 	for i, dst := range []**time.Time{&obj.StartTime, &obj.EndTime} {
 		f := []string{"starttime", "endtime"}[i]
 		raw, ok := data[f]
 		if !ok {
 			continue
 		}
-		switch v := anyOf(raw).(type) {
-		case string:
-			t, ok := parseTime(v)
-			if !ok {
-				if t2, err := time.Parse(time.RFC3339Nano, v); err == nil {
-					t, ok = t2.UTC(), true
-				}
-			}
-			switch {
-			case v == "":
-				*dst = nil
-			case !ok:
-				return nil, badRequest(fmt.Sprintf("Datetime provided to '%s' field doesn't appear to be a valid datetime string: '%s'", f, v))
-			default:
-				*dst = ptr(t.Truncate(time.Microsecond))
-			}
-		case nil:
+		v := anyOf(raw)
+		str, isStr := v.(string)
+		t, err := time.Parse(time.RFC3339Nano, str)
+		if dt, ok := parseTime(str); ok { // Django's format first
+			t, err = dt, nil
+		}
+		switch {
+		case v == nil || isStr && str == "":
 			*dst = nil
+		case !isStr && truthy(v):
+			return nil, false, badRequest(fmt.Sprintf("Datetime provided to '%s' field must be a string: %s", f, pyStr(v)))
+		case !isStr:
+			bad = true // a falsy non-string: the database refuses it
+		case err != nil:
+			return nil, false, badRequest(fmt.Sprintf("Datetime provided to '%s' field doesn't appear to be a valid datetime string: '%s'", f, str))
 		default:
-			if truthy(v) {
-				return nil, badRequest(fmt.Sprintf("Datetime provided to '%s' field must be a string: %s", f, pyStr(v)))
-			}
-			w.bad = true // a falsy non-string: the database refuses it
+			*dst = ptr(t.UTC().Truncate(time.Microsecond))
 		}
 	}
 	if raw, ok := data["grid_engine_jobid"]; ok {
@@ -71,29 +57,29 @@ func hydrateJob(base *jobRec, data map[string]json.RawMessage) (*jobWrite, error
 		case ok && n >= math.MinInt32 && n <= math.MaxInt32:
 			obj.GridEngineJobID = ptr(n)
 		default:
-			w.bad = true
+			bad = true
 		}
 	}
 	for f, dst := range map[string]*string{"state": &obj.State, "run_level": &obj.RunLevel} {
 		if v := anyOf(data[f]); v != nil {
 			*dst = pyStr(v)
-			w.bad = w.bad || utf8.RuneCountInString(*dst) > 20 // varchar(20)
+			bad = bad || utf8.RuneCountInString(*dst) > 20 // varchar(20)
 		}
 	}
-	if raw, ok := data["config"]; ok && anyOf(raw) != nil {
+	if raw := data["config"]; anyOf(raw) != nil {
 		text, ok := stored(raw)
-		obj.config, w.bad = text, w.bad || !ok
+		obj.config, bad = text, bad || !ok
 	} else {
 		obj.config = decimals(obj.config) // saved again: its decimals become strings
 	}
 	if v := anyOf(data["id"]); v != nil {
 		n, ok := intValue(v)
-		w.bad = w.bad || !ok
+		bad = bad || !ok
 		if ok && n != 0 {
-			w.target, obj.ID = n, n
+			obj.ID = n
 		}
 	}
-	return w, nil
+	return obj, bad, nil
 }
 
 // intValue is int(value) for a decoded JSON value, as Django's
@@ -115,24 +101,47 @@ func intValue(v any) (int64, bool) {
 	return 0, false
 }
 
-// saveJob is the model's save() after tastypie's authorization check:
+// writeJob is tastypie's update_in_place of job, or obj_create when job is
+// nil (pk: the id in a PUT's URL, used when the body has none), then the
+// model's save(); it returns the row's id and whether obj_create made it.
 // Torrent Suite's PluginResultJob.save stamps starttime when the state
 // becomes Started and endtime when it becomes a terminal state (and then
 // recounts the plugin result's disk usage: 0 bytes in 0 files here). It
 // reads the row first, so saving to an id that does not exist is a 404.
-// isNew says the object was built from the body alone (obj_create): the
-// real server cannot save it without a parent, unless WithJobCreate.
-func (s *Server) saveJob(w *jobWrite, isNew bool) (id int64, created bool, err error) {
-	create := s.cfg.jobCreate
-	if w.bad || w.target < 0 {
-		return 0, false, canned500()
+// The real server cannot save a new job, which has no parent; with
+// WithJobCreate, "plugin_result" (an id or a URI) names it.
+func (c *call) writeJob(job *jobRec, data map[string]json.RawMessage, pk string) (int64, bool, error) {
+	s := c.s
+	obj, bad, err := hydrateJob(job, data)
+	if err != nil {
+		return 0, false, err
 	}
-	obj := w.obj
-	old := s.jobs[w.target]
+	if !canWrite(c.user) {
+		return 0, false, emptyStatus(http.StatusUnauthorized)
+	}
+	if job == nil {
+		if pk != "" {
+			n, err := pyInt(pk)
+			bad = bad || err != nil // the model cannot read the pk
+			if _, hasID := data["id"]; !hasID {
+				obj.ID = n
+			}
+		}
+		parent := anyOf(data["plugin_result"])
+		if v, ok := parent.(string); ok {
+			parent = path.Base(strings.TrimSuffix(v, "/")) // "/rundb/api/v1/pluginresult/3/" or "3"
+		}
+		if n, ok := intValue(parent); ok && s.prs[n] != nil {
+			obj.PluginResult = n
+		}
+	}
+	old := s.jobs[obj.ID]
 	switch {
-	case w.target != 0 && old == nil && !create:
+	case bad || obj.ID < 0:
+		return 0, false, canned500()
+	case obj.ID != 0 && old == nil && !s.cfg.jobCreate:
 		return 0, false, canned(http.StatusNotFound) // DoesNotExist in save()
-	case isNew && !create:
+	case job == nil && !s.cfg.jobCreate:
 		return 0, false, canned500() // IntegrityError: no plugin_result
 	case old != nil && old.State != obj.State:
 		now := s.now()
@@ -145,122 +154,56 @@ func (s *Server) saveJob(w *jobWrite, isNew bool) (id int64, created bool, err e
 			}
 		}
 	}
-	obj.ID = w.target
 	if old == nil {
-		obj.ID = s.allocID("job", w.target, false)
+		obj.ID = s.allocID("job", obj.ID, false)
 	}
 	s.jobs[obj.ID] = obj
-	return obj.ID, old == nil, nil
-}
-
-// jobByPK finds the job of a detail URL (nil when there is none): a pk
-// that is not an integer is tastypie's NotFound.
-func (c *call) jobByPK(pk string) (*jobRec, error) {
-	id, err := pyInt(pk)
-	if err != nil {
-		return nil, canned(http.StatusNotFound)
-	}
-	return c.s.jobs[id], nil
+	return obj.ID, job == nil && old == nil, nil
 }
 
 // patchJob is tastypie's patch_detail (202, no body).
 func (c *call) patchJob() error {
-	job, err := c.jobByPK(c.pk)
+	id, err := c.lookup(c.pk)
 	if err != nil {
 		return err
-	}
-	if job == nil {
-		return emptyStatus(http.StatusNotFound)
 	}
 	data, err := c.object()
 	if err != nil {
 		return err
 	}
-	if err := c.updateJob(job, data); err != nil {
+	if _, _, err := c.writeJob(c.s.jobs[id], data, ""); err != nil {
 		return err
 	}
 	return emptyStatus(http.StatusAccepted)
 }
 
-// updateJob is tastypie's update_in_place: hydrated, authorized, saved.
-func (c *call) updateJob(job *jobRec, data map[string]json.RawMessage) error {
-	w, err := hydrateJob(job, data)
-	if err != nil {
-		return err
-	}
-	if !canWrite(c.user) {
-		return emptyStatus(http.StatusUnauthorized)
-	}
-	_, _, err = c.s.saveJob(w, false)
-	return err
-}
-
-// createJob is obj_create for one job; the parent may be named in
-// "plugin_result" (an id or a URI) with WithJobCreate.
-func (c *call) createJob(data map[string]json.RawMessage, pk string) (int64, bool, error) {
-	w, err := hydrateJob(nil, data)
-	if err != nil {
-		return 0, false, err
-	}
-	if !canWrite(c.user) {
-		return 0, false, emptyStatus(http.StatusUnauthorized)
-	}
-	if pk != "" {
-		id, err := pyInt(pk)
-		if err != nil {
-			return 0, false, canned500() // the model cannot read the pk
-		}
-		if _, hasID := data["id"]; !hasID {
-			w.target, w.obj.ID = id, id
-		}
-	}
-	parent := anyOf(data["plugin_result"])
-	if v, ok := parent.(string); ok {
-		parent = path.Base(strings.TrimSuffix(v, "/")) // "/rundb/api/v1/pluginresult/3/" or "3"
-	}
-	if n, ok := intValue(parent); ok && c.s.prs[n] != nil && c.s.cfg.jobCreate {
-		w.obj.PluginResult = n
-	}
-	return c.s.saveJob(w, true)
-}
-
 // putJob is tastypie's put_detail: an existing job is updated (204); a
 // missing one would be created (201 + Location), which the Torrent
 // Server's save() refuses (404), unless WithJobCreate.
-func (c *call) putJob() error {
-	data, err := c.object()
-	if err != nil {
-		return err
-	}
-	job, lookupErr := c.jobByPK(c.pk)
-	if lookupErr == nil && job != nil {
-		if err := c.updateJob(job, data); err != nil {
-			return err
-		}
-		return emptyStatus(http.StatusNoContent)
-	}
-	id, created, err := c.createJob(data, c.pk)
-	if err != nil {
-		return err
-	}
-	if !created {
-		return emptyStatus(http.StatusNoContent)
-	}
-	c.w.header.Set("Location", c.absolute(uri("PluginResultJob", id)))
-	return emptyStatus(http.StatusCreated)
-}
+func (c *call) putJob() error { return c.putOrPostJob(true) }
 
 // postJob is tastypie's post_list: a 500 on the Torrent Server, which
 // cannot set the job's parent; WithJobCreate creates the job (201 +
 // Location).
-func (c *call) postJob() error {
+func (c *call) postJob() error { return c.putOrPostJob(false) }
+
+// putOrPostJob writes the body of a PUT or a POST; a PUT answers 204
+// unless it makes a new row.
+func (c *call) putOrPostJob(put bool) error {
 	data, err := c.object()
 	if err != nil {
 		return err
 	}
-	id, _, err := c.createJob(data, "")
-	if err != nil {
+	var job *jobRec
+	if id, err := c.lookup(c.pk); err == nil { // a list URL has no pk
+		job = c.s.jobs[id]
+	}
+	id, created, err := c.writeJob(job, data, c.pk)
+	switch {
+	case err != nil:
 		return err
+	case put && !created:
+		return emptyStatus(http.StatusNoContent)
 	}
 	c.w.header.Set("Location", c.absolute(uri("PluginResultJob", id)))
 	return emptyStatus(http.StatusCreated)
@@ -278,34 +221,26 @@ func (c *call) patchJobList() error {
 		return badRequest("Invalid data sent: missing 'objects'")
 	}
 	var objs []map[string]json.RawMessage
-	var dels []any
+	var dels []json.RawMessage
 	if json.Unmarshal(body["objects"], &objs) != nil || json.Unmarshal(body["deleted_objects"], &dels) != nil && body["deleted_objects"] != nil {
 		return canned500()
 	}
-	jobs, prs, next := c.s.snapshot()
+	restore := c.s.snapshot()
 	if err := c.bulkJobs(objs, dels); err != nil {
-		c.s.jobs, c.s.prs, c.s.nextID["job"] = jobs, prs, next
+		restore()
 		return err
 	}
 	return emptyStatus(http.StatusAccepted)
 }
 
-func (c *call) bulkJobs(objs []map[string]json.RawMessage, dels []any) error {
+// bulkJobs writes patch_list's objects, then deletes its deleted_objects.
+func (c *call) bulkJobs(objs []map[string]json.RawMessage, dels []json.RawMessage) error {
 	for _, data := range objs {
-		if raw, has := data["resource_uri"]; has {
-			delete(data, "resource_uri")
-			job, err := c.jobByURI(anyOf(raw))
-			if err != nil {
-				return err
-			}
-			if job != nil {
-				if err := c.updateJob(job, data); err != nil {
-					return err
-				}
-				continue
-			}
+		job, err := c.jobByURI(data["resource_uri"])
+		if err != nil {
+			return err
 		}
-		if _, _, err := c.createJob(data, ""); err != nil {
+		if _, _, err := c.writeJob(job, data, ""); err != nil {
 			return err
 		}
 	}
@@ -324,35 +259,38 @@ func (c *call) bulkJobs(objs []map[string]json.RawMessage, dels []any) error {
 	return nil
 }
 
-// snapshot copies the jobs and plugin results, to make a request atomic.
-func (s *Server) snapshot() (map[int64]*jobRec, map[int64]*prRec, int64) {
-	jobs, prs := map[int64]*jobRec{}, map[int64]*prRec{}
+// snapshot copies the jobs and plugin results, to make a request atomic:
+// restore puts the copy back.
+func (s *Server) snapshot() (restore func()) {
+	jobs, prs, next := map[int64]*jobRec{}, map[int64]*prRec{}, s.nextID["job"]
 	for id, j := range s.jobs {
 		jobs[id] = j.clone()
 	}
 	for id, p := range s.prs {
 		prs[id] = p.clone()
 	}
-	return jobs, prs, s.nextID["job"]
+	return func() { s.jobs, s.prs, s.nextID["job"] = jobs, prs, next }
 }
 
-// jobByURI is tastypie's get_via_uri: nil (and no error) when the URI
-// names a job that does not exist.
-func (c *call) jobByURI(v any) (*jobRec, error) {
-	u, ok := v.(string)
-	if !ok {
+// jobByURI is tastypie's get_via_uri: nil (and no error) when the URI is
+// absent (raw is nil) or names a job that does not exist.
+func (c *call) jobByURI(raw json.RawMessage) (*jobRec, error) {
+	u, ok := anyOf(raw).(string)
+	_, pk, found := strings.Cut(u, "PluginResultJob/")
+	id, err := pyInt(strings.TrimSuffix(pk, "/"))
+	switch {
+	case raw == nil:
+		return nil, nil
+	case !ok:
 		return nil, canned500()
+	case !found || !strings.HasSuffix(u, "/") || err != nil:
+		return nil, canned(http.StatusNotFound) // a pk that is not an integer too
 	}
-	i := strings.Index(u, "PluginResultJob/")
-	if i < 0 || !strings.HasSuffix(u, "/") {
-		return nil, canned(http.StatusNotFound)
-	}
-	return c.jobByPK(strings.TrimSuffix(u[i+len("PluginResultJob/"):], "/"))
+	return c.s.jobs[id], nil
 }
 
 // putJobList is tastypie's put_list: it deletes EVERY job matching the
-// query (unknown filters ignored), then creates the objects; not atomic. A
-// user without the permission deletes nothing.
+// query as delete_list does, then creates the objects; not atomic.
 func (c *call) putJobList() error {
 	body, err := c.decode()
 	if err != nil {
@@ -365,28 +303,16 @@ func (c *call) putJobList() error {
 	if json.Unmarshal(body["objects"], &objs) != nil {
 		return canned500()
 	}
-	rows, _, _, err := c.query(false)
-	if err != nil {
-		return err
-	}
-	if canWrite(c.user) {
-		for _, id := range rows {
-			delete(c.s.jobs, id)
-		}
-	}
-	var created []int64
 	var ae *apiError
+	if err := c.delete(true); !errors.As(err, &ae) || ae.status != http.StatusNoContent {
+		return err // delete_list answers 204 once it has deleted
+	}
+	// tastypie rolls the objects created back on a 401, which can only
+	// come with the first object: there is nothing to undo.
 	for _, data := range objs {
-		id, _, err := c.createJob(data, "")
-		if errors.As(err, &ae) && ae.status == http.StatusUnauthorized {
-			for _, id := range created { // rollback on ImmediateHttpResponse
-				delete(c.s.jobs, id)
-			}
-		}
-		if err != nil {
+		if _, _, err := c.writeJob(nil, data, ""); err != nil {
 			return err
 		}
-		created = append(created, id)
 	}
 	return emptyStatus(http.StatusNoContent)
 }

@@ -24,7 +24,7 @@ func (c *call) patchPR() error {
 	}
 	next, bad := s.prs[id].clone(), false
 	for f, dst := range map[string]*string{"store": &next.store, "validation_errors": &next.validation} {
-		if raw, ok := data[f]; ok && anyOf(raw) != nil {
+		if raw := data[f]; anyOf(raw) != nil {
 			text, ok := stored(raw)
 			*dst, bad = text, bad || !ok
 		} else {
@@ -88,14 +88,12 @@ func (c *call) launch() error {
 		return err
 	}
 	user := c.user
-	if user.Superuser {
-		name, has := data["owner"]
-		if !has {
-			name = data["username"]
-		}
-		if n, ok := anyOf(name).(string); ok && s.userByName(n) != nil {
-			user = s.userByName(n)
-		}
+	name, has := data["owner"]
+	if !has {
+		name = data["username"]
+	}
+	if n, ok := anyOf(name).(string); user.Superuser && ok {
+		user = firstOf(s.userByName(n), user)
 	}
 	plugin, err := s.findPlugin(anyOf(data["plugin"]))
 	if err != nil {
@@ -139,14 +137,11 @@ func (s *Server) findPlugin(v any) (*pluginRec, error) {
 				if !ok || f.kind == kComputed {
 					return nil, gone // FieldError, caught there
 				}
-				if n, isNum := want.(json.Number); isNum {
-					want = string(n)
-				}
 				w, err := prep(f.kind, queryValue(pyStr(want)))
-				got := p.columns()[k]
 				if err != nil {
 					return nil, gone
 				}
+				got := p.columns()[k]
 				match = match && got != nil && compare(got, w) == 0
 			}
 			if match && found != nil {
@@ -167,11 +162,9 @@ func (s *Server) findPlugin(v any) (*pluginRec, error) {
 // "pluginresult"), gives it an API key, and adds one Queued job per run
 // level of the plugin, with grid-engine ids above the highest.
 func (s *Server) start(result int64, plugin *pluginRec, user *Account, data map[string]json.RawMessage) {
-	var pr *prRec
-	if n, ok := intValue(anyOf(data["pluginresult"])); ok && s.prs[n] != nil && s.prs[n].result == result {
-		pr = s.prs[n]
-	}
-	if pr == nil {
+	n, ok := intValue(anyOf(data["pluginresult"]))
+	pr := s.prs[n]
+	if !ok || pr == nil || pr.result != result {
 		pr = &prRec{id: s.allocID("pluginresult", 0, false), result: result, plugin: plugin.ID, owner: user.ID, size: -1, inodes: -1}
 		s.prs[pr.id] = pr
 	}
@@ -182,7 +175,7 @@ func (s *Server) start(result int64, plugin *pluginRec, user *Account, data map[
 	}
 	pr.validation = `{"validation_errors":[]}`
 	config := ""
-	if raw, ok := data["pluginconfig"]; ok && truthy(anyOf(raw)) {
+	if raw := data["pluginconfig"]; truthy(anyOf(raw)) {
 		config, _ = stored(raw)
 	}
 	if config == "" {
