@@ -3,8 +3,8 @@ package tsapitest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -35,11 +35,8 @@ func isInt(n json.Number) bool { return !strings.ContainsAny(string(n), ".eE") }
 
 // decimals rewrites a JSON column's text as Torrent Suite's JSONField
 // reads it back: non-integer numbers (Python Decimals) become strings.
-// Keys keep their order.
+// Keys keep their order; text that is not JSON is kept.
 func decimals(text string) string {
-	if text == "" {
-		return ""
-	}
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
 	var b strings.Builder
@@ -55,39 +52,32 @@ func copyValue(d *json.Decoder, b *strings.Builder) error {
 	if err != nil {
 		return err
 	}
-	switch x := tok.(type) {
-	case json.Delim:
-		b.WriteByte(byte(x))
-		for i := 0; d.More(); i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if x == '{' {
-				k, _ := d.Token()
-				kb, _ := json.Marshal(k)
-				b.Write(kb)
-				b.WriteByte(':')
-			}
-			if err := copyValue(d, b); err != nil {
-				return err
-			}
-		}
-		end, err := d.Token()
-		dl, ok := end.(json.Delim)
-		if err != nil || !ok {
-			return io.ErrUnexpectedEOF
-		}
-		b.WriteByte(byte(dl))
-	case json.Number:
-		if isInt(x) {
-			b.WriteString(string(x))
-		} else {
-			b.WriteString(strconv.Quote(string(x)))
-		}
-	default:
-		v, _ := json.Marshal(x)
-		b.Write(v)
+	if n, ok := tok.(json.Number); ok && !isInt(n) {
+		tok = string(n)
 	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		v, _ := json.Marshal(tok)
+		b.Write(v)
+		return nil
+	}
+	b.WriteByte(byte(delim))
+	for i := 0; d.More(); i++ {
+		switch {
+		case delim == '{' && i%2 == 1: // an object's tokens alternate keys and values
+			b.WriteByte(':')
+		case i > 0:
+			b.WriteByte(',')
+		}
+		if err := copyValue(d, b); err != nil {
+			return err
+		}
+	}
+	end, err := d.Token()
+	if err != nil {
+		return err
+	}
+	b.WriteByte(byte(end.(json.Delim)))
 	return nil
 }
 
@@ -96,7 +86,8 @@ func copyValue(d *json.Decoder, b *strings.Builder) error {
 // numbers then read as decimals), anything empty as "". ok is false when
 // the save would fail.
 func stored(raw json.RawMessage) (text string, ok bool) {
-	switch x := anyOf(raw).(type) {
+	v := anyOf(raw)
+	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
 			return "", true
@@ -109,25 +100,12 @@ func stored(raw json.RawMessage) (text string, ok bool) {
 		if decodeJSON([]byte(x), &inner) != nil {
 			return "", true // not JSON: read as {}
 		}
-		m, isObj := inner.(map[string]any)
-		if !isObj {
-			return "", false
+		if m, isObj := inner.(map[string]any); len(m) == 0 {
+			return "", isObj
 		}
-		if len(m) == 0 {
-			return "", true
-		}
-		var b bytes.Buffer
-		_ = json.Compact(&b, []byte(x))
-		return decimals(b.String()), true
-	case []any:
-		return "", len(x) == 0
-	case bool:
-		return "", !x
-	case json.Number:
-		f, err := x.Float64()
-		return "", err == nil && f == 0
+		return decimals(x), true
 	}
-	return "", false
+	return "", v != nil && !truthy(v) // null fails; [], false and 0 are empty
 }
 
 // served is a JSON column as the API sends it: {} when empty, non-integer
@@ -181,11 +159,12 @@ func truthy(v any) bool {
 // microsecond digits (.549123 s is ".000549"); no fraction when that is 0.
 type apiTime time.Time
 
+// MarshalJSON writes t in the serializer's format.
 func (t apiTime) MarshalJSON() ([]byte, error) {
 	u := time.Time(t).UTC()
 	s := u.Format("2006-01-02T15:04:05")
 	if ms := u.Nanosecond() / 1e6; ms != 0 {
-		s += "." + strings.Repeat("0", 6-len(strconv.Itoa(ms))) + strconv.Itoa(ms)
+		s += fmt.Sprintf(".%06d", ms)
 	}
 	return []byte(`"` + s + `+00:00"`), nil
 }
@@ -202,10 +181,5 @@ func timeOrNil(t *time.Time) any {
 // ("2017-08-09 20:26:03.549123+00"), what text lookups on a datetime
 // column compare with.
 func pgText(t time.Time) string {
-	t = t.UTC()
-	s := t.Format("2006-01-02 15:04:05")
-	if us := t.Nanosecond() / 1000; us != 0 {
-		s += strings.TrimRight("."+strconv.Itoa(1000000 + us)[1:], "0")
-	}
-	return s + "+00"
+	return t.UTC().Format("2006-01-02 15:04:05.999999") + "+00"
 }
