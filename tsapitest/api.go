@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
@@ -21,8 +22,8 @@ import (
 // unexpected failure when the server is not in debug mode.
 const cannedError = "Sorry, this request could not be processed. Please try again later."
 
-// realm is the Basic realm of Torrent Suite's IonAuthentication.
-const realm = `Basic Realm="Torrent Suite"`
+// htmlType is the Content-Type of Django's HttpResponse.
+const htmlType = "text/html; charset=utf-8"
 
 //go:embed schema/*.json
 var schemas embed.FS
@@ -38,13 +39,14 @@ type call struct {
 	res  *resdef
 	pk   string // detail id as it appears in the URL, or set/<keys>/
 
-	known map[int64]bool // the resource's ids, read once by lookup
+	known []int64 // the resource's ids, ascending, read once by lookup
 }
 
-// apiError is a failure that ends a request; fail answers it.
+// apiError is a failure that ends a request: its status and JSON body
+// (nil: an empty body).
 type apiError struct {
 	status int
-	body   map[string]any // nil: an empty body
+	body   map[string]any
 }
 
 func (e *apiError) Error() string { return http.StatusText(e.status) }
@@ -59,9 +61,6 @@ func notModelled(what string) error {
 	return &apiError{http.StatusNotImplemented, map[string]any{"error_message": "tsapitest: " + what + " is not modelled by the fake server"}}
 }
 
-// errAnswered ends a request whose answer is already written.
-var errAnswered = errors.New("answered")
-
 // handle answers one request (after logging and faults).
 func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
@@ -74,27 +73,24 @@ func (s *Server) handle(w *response, r *http.Request, body []byte) {
 				loc += "?" + r.URL.RawQuery
 			}
 			w.header.Set("Location", loc)
-			c.empty(http.StatusMovedPermanently)
+			c.write(http.StatusMovedPermanently, htmlType, nil)
 			return
 		}
 	}
-	s.mu.Lock()
-	broken := c.sessionUser()
-	s.mu.Unlock()
 	switch {
-	case broken:
+	case c.sessionUser():
 		c.page(http.StatusInternalServerError, "Server Error", "The server encountered an error and could not complete your request.")
 	case !ok:
 		c.page(http.StatusNotFound, "Not Found", "The document you requested ("+html.EscapeString(r.URL.Path)+") could not be found on the server.")
 	default:
 		c.res = res
-		if err := c.dispatch(kind); err != nil && !errors.Is(err, errAnswered) {
+		if err := c.dispatch(kind); err != nil {
 			var ae *apiError
 			if !errors.As(err, &ae) {
 				ae = &apiError{http.StatusInternalServerError, map[string]any{"error_message": cannedError}}
 			}
 			if ae.body == nil {
-				c.empty(ae.status)
+				c.write(ae.status, htmlType, nil)
 			} else {
 				_ = c.respond(ae.status, ae.body) // a map of strings always encodes
 			}
@@ -102,12 +98,17 @@ func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	}
 }
 
+// write answers status with a body of type ctype.
+func (c *call) write(status int, ctype string, body []byte) {
+	c.w.header.Set("Content-Type", ctype)
+	c.w.WriteHeader(status)
+	c.w.Write(body)
+}
+
 // page answers an HTML error page, as Django's handlers do.
 func (c *call) page(status int, title, text string) {
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-	c.w.WriteHeader(status)
-	c.w.Write([]byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>" + title + "</title>\n</head>\n<body>\n<h1>" +
-		strconv.Itoa(status) + " " + title + "</h1>\n<p>" + text + "</p>\n</body>\n</html>\n"))
+	c.write(status, htmlType, []byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>"+title+"</title>\n</head>\n<body>\n<h1>"+
+		strconv.Itoa(status)+" "+title+"</h1>\n<p>"+text+"</p>\n</body>\n</html>\n"))
 }
 
 // absolute makes a path absolute on this server, as Django 1.6 does with
@@ -175,21 +176,19 @@ func (c *call) dispatch(kind string) error {
 			status = http.StatusOK
 		}
 		c.w.header.Set("Allow", strings.Join(allowed, ","))
-		c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-		c.w.WriteHeader(status)
-		c.w.Write([]byte(strings.Join(allowed, ",")))
-		return errAnswered
+		c.write(status, htmlType, []byte(strings.Join(allowed, ",")))
+		return nil
 	}
 	if err := c.authenticate(); err != nil {
 		return err
 	}
 	rest := strings.TrimPrefix(c.r.URL.Path, APIPath+c.res.name+"/")
 	c.pk = strings.TrimSuffix(strings.TrimPrefix(rest, "set/"), "/")
-	if kind == "launch" {
+	switch kind {
+	case "launch":
 		c.pk = strings.TrimSuffix(rest, "/plugin/")
 		return c.launch()
-	}
-	if kind == "schema" {
+	case "schema":
 		b, _ := schemas.ReadFile("schema/" + c.res.name + ".json")
 		return c.respond(http.StatusOK, json.RawMessage(b))
 	}
@@ -218,12 +217,6 @@ func (c *call) dispatch(kind string) error {
 	}
 }
 
-// empty answers status with no body, as Django's HttpResponse subclasses.
-func (c *call) empty(status int) {
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-	c.w.WriteHeader(status)
-}
-
 // respond is tastypie's create_response: v as JSON.
 func (c *call) respond(status int, v any) error {
 	var b bytes.Buffer
@@ -232,9 +225,7 @@ func (c *call) respond(status int, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	c.w.header.Set("Content-Type", "application/json")
-	c.w.WriteHeader(status)
-	c.w.Write(spaced(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
+	c.write(status, "application/json", spaced(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
 	return nil
 }
 
@@ -259,13 +250,13 @@ func spaced(b []byte) []byte {
 }
 
 // sessionUser runs Django's session middleware and Torrent Suite's
-// BasicAuthMiddleware: a valid session cookie gives its user; valid Basic
-// credentials log the user in and start a new session (Set-Cookie). It
-// reports a Basic header the middleware chokes on (not base64, or more
-// than one ':'), a 500 HTML page on the Torrent Server. The caller holds
-// s.mu.
+// BasicAuthMiddleware: a session cookie gives its user; valid Basic
+// credentials log the user in (Set-Cookie). broken is a Basic header the
+// middleware chokes on (not base64, or not one ':'): a 500 page.
 func (c *call) sessionUser() (broken bool) {
 	s := c.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.cfg.noAuth {
 		return false
 	}
@@ -299,8 +290,8 @@ func (c *call) sessionUser() (broken bool) {
 }
 
 // authenticate is Torrent Suite's IonAuthentication: a logged-in user
-// passes; otherwise PluginKey and ApiKey (header or query) are tried, and
-// a failure answers 401 with WWW-Authenticate and an empty body.
+// passes, then PluginKey and ApiKey (header or query); else 401 with
+// WWW-Authenticate and an empty body.
 func (c *call) authenticate() error {
 	s := c.s
 	s.mu.Lock()
@@ -318,8 +309,7 @@ func (c *call) authenticate() error {
 		return nil
 	}
 	scheme, cred, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
-	who, key := c.q.Get("username"), c.q.Get("api_key")
-	pr := c.q.Get("pluginresult")
+	who, key, pr := c.q.Get("username"), c.q.Get("api_key"), c.q.Get("pluginresult")
 	switch strings.ToLower(scheme) {
 	case "pluginkey":
 		who = ""
@@ -330,7 +320,7 @@ func (c *call) authenticate() error {
 	}
 	if id, err := pyInt(pr); err == nil && key != "" {
 		if p := s.prs[id]; p != nil && p.apikey != nil && *p.apikey == key {
-			c.user = firstOf(s.userByName(IonUser), s.userByName(AdminUser))
+			c.user = cmp.Or(s.userByName(IonUser), s.userByName(AdminUser))
 			return nil
 		}
 	}
@@ -338,16 +328,8 @@ func (c *call) authenticate() error {
 		c.user = u
 		return nil
 	}
-	c.w.header.Set("WWW-Authenticate", realm)
+	c.w.header.Set("WWW-Authenticate", `Basic Realm="Torrent Suite"`)
 	return emptyStatus(http.StatusUnauthorized)
-}
-
-// firstOf returns the first non-nil account.
-func firstOf(a, b *Account) *Account {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // canWrite is Django's has_perm for add/change/delete on the plugin
@@ -355,20 +337,16 @@ func firstOf(a, b *Account) *Account {
 func canWrite(u *Account) bool { return u != nil && (u.Superuser || !u.ReadOnly) }
 
 // lookup is obj_get(pk=...): a pk Django cannot read as an integer is
-// tastypie's NotFound (404 with the canned body), a missing object an
-// empty 404.
+// tastypie's NotFound (404, canned body), a missing object an empty 404.
 func (c *call) lookup(pk string) (int64, error) {
 	id, err := pyInt(pk)
 	if err != nil {
 		return 0, canned(http.StatusNotFound)
 	}
 	if c.known == nil {
-		c.known = map[int64]bool{}
-		for _, x := range c.res.ids(c.s) {
-			c.known[x] = true
-		}
+		c.known = c.res.ids(c.s)
 	}
-	if !c.known[id] {
+	if _, found := slices.BinarySearch(c.known, id); !found {
 		return id, emptyStatus(http.StatusNotFound)
 	}
 	return id, nil
@@ -394,10 +372,8 @@ func (c *call) query(paging bool) (rows []int64, limit, offset int, err error) {
 			return nil, 0, 0, err
 		}
 	}
-	for _, cd := range conds {
-		if cd.execErr {
-			return nil, 0, 0, canned500()
-		}
+	if slices.ContainsFunc(conds, func(cd cond) bool { return cd.execErr }) {
+		return nil, 0, 0, canned500()
 	}
 	ids := c.res.ids(c.s)
 	slices.Reverse(ids) // newest first, the Torrent Server's default order
@@ -445,20 +421,20 @@ func (c *call) getList() error {
 
 // getSet is tastypie's get_multiple (set/1;3/).
 func (c *call) getSet() error {
-	out := map[string]any{"objects": []any{}}
-	var notFound []string
+	objects, notFound := []any{}, []string{}
 	for _, key := range strings.Split(c.pk, ";") {
 		id, err := c.lookup(key)
 		var ae *apiError
-		if errors.As(err, &ae) && ae.body == nil {
+		switch {
+		case errors.As(err, &ae) && ae.body == nil:
 			notFound = append(notFound, key)
-			continue
-		}
-		if err != nil {
+		case err != nil:
 			return err
+		default:
+			objects = append(objects, c.res.dehydrate(c.s, id))
 		}
-		out["objects"] = append(out["objects"].([]any), c.res.dehydrate(c.s, id))
 	}
+	out := map[string]any{"objects": objects}
 	if len(notFound) > 0 {
 		out["not_found"] = notFound
 	}
@@ -467,18 +443,17 @@ func (c *call) getSet() error {
 
 // delete is tastypie's delete_detail, or delete_list: EVERY object
 // matching the filters (unknown parameters ignored; limit and offset do
-// not bound it), which a user without the permission deletes none of,
-// silently.
+// not bound it). A user without the permission deletes none, silently.
 func (c *call) delete(list bool) error {
 	if c.res.remove == nil {
 		return notModelled("DELETE on " + c.res.name)
 	}
 	if !list {
 		id, err := c.lookup(c.pk)
-		if err != nil {
+		switch {
+		case err != nil:
 			return emptyStatus(http.StatusNotFound) // NotFound is caught here
-		}
-		if !canWrite(c.user) {
+		case !canWrite(c.user):
 			return emptyStatus(http.StatusUnauthorized)
 		}
 		c.res.remove(c.s, id)
