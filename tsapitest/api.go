@@ -37,13 +37,12 @@ type call struct {
 	body []byte
 	user *Account // set by the session middleware or by authenticate
 	res  *resdef
-	pk   string // detail id as it appears in the URL, or set/<keys>/
+	pk   string // as route gives it
 
 	known []int64 // the resource's ids, ascending, read once by lookup
 }
 
-// apiError is a failure that ends a request: its status and JSON body
-// (nil: an empty body).
+// apiError ends a request with its status and JSON body (nil: empty).
 type apiError struct {
 	status int
 	body   map[string]any
@@ -64,10 +63,10 @@ func notModelled(what string) error {
 // handle answers one request (after logging and faults).
 func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
-	c := &call{s: s, r: r, w: w, q: q, body: body}
-	res, kind, ok := route(r.URL.Path)
-	if !ok && !strings.HasSuffix(r.URL.Path, "/") {
-		if _, _, ok := route(r.URL.Path + "/"); ok { // Django's APPEND_SLASH
+	res, kind, pk := route(r.URL.Path)
+	c := &call{s: s, r: r, w: w, q: q, body: body, res: res, pk: pk}
+	if kind == "" && !strings.HasSuffix(r.URL.Path, "/") {
+		if _, k, _ := route(r.URL.Path + "/"); k != "" { // Django's APPEND_SLASH
 			loc := c.absolute(r.URL.EscapedPath() + "/")
 			if r.URL.RawQuery != "" {
 				loc += "?" + r.URL.RawQuery
@@ -80,10 +79,9 @@ func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	switch {
 	case c.sessionUser():
 		c.page(http.StatusInternalServerError, "Server Error", "The server encountered an error and could not complete your request.")
-	case !ok:
+	case kind == "":
 		c.page(http.StatusNotFound, "Not Found", "The document you requested ("+html.EscapeString(r.URL.Path)+") could not be found on the server.")
 	default:
-		c.res = res
 		if err := c.dispatch(kind); err != nil {
 			var ae *apiError
 			if !errors.As(err, &ae) {
@@ -111,8 +109,7 @@ func (c *call) page(status int, title, text string) {
 		strconv.Itoa(status)+" "+title+"</h1>\n<p>"+text+"</p>\n</body>\n</html>\n"))
 }
 
-// absolute makes a path absolute on this server, as Django 1.6 does with
-// Location headers.
+// absolute makes p an absolute URL, as Django 1.6 does in Location headers.
 func (c *call) absolute(p string) string {
 	if c.r.TLS != nil {
 		return "https://" + c.r.Host + p
@@ -121,35 +118,34 @@ func (c *call) absolute(p string) string {
 }
 
 // route resolves a path as the Torrent Server's URL configuration does:
-// kind is "top", "list", "schema", "set", "detail", "launch" or
-// "unmodelled".
-func route(path string) (res *resdef, kind string, ok bool) {
+// kind is "top", "list", "schema", "set", "detail", "launch", "unmodelled"
+// or "" (none); pk is the detail id, the set's keys or the launch's result.
+func route(path string) (res *resdef, kind, pk string) {
 	rest, ok := strings.CutPrefix(path, APIPath)
 	if !ok {
-		return nil, "", false
+		return nil, "", ""
 	}
 	if rest == "" {
-		return nil, "top", true
+		return nil, "top", ""
 	}
-	name, sub, ok := strings.Cut(rest, "/")
+	name, sub, _ := strings.Cut(rest, "/")
 	res = resources[name]
+	pk = strings.TrimSuffix(strings.TrimPrefix(sub, "set/"), "/")
 	switch {
-	case !ok:
-		return nil, "", false
+	case res == nil || !strings.HasSuffix(rest, "/"):
+		return nil, "", ""
 	case name == "results" && strings.HasSuffix(sub, "/plugin/") && strings.Count(sub, "/") >= 2:
-		return res, "launch", true
-	case res == nil || !res.served:
-		return res, "unmodelled", res != nil && strings.HasSuffix(rest, "/")
+		return res, "launch", strings.TrimSuffix(sub, "/plugin/")
+	case !res.served:
+		return res, "unmodelled", pk
 	case sub == "":
-		return res, "list", true
+		return res, "list", pk
 	case sub == "schema/":
-		return res, "schema", true
-	case strings.HasPrefix(sub, "set/") && strings.HasSuffix(sub, "/") && len(sub) > len("set/"):
-		return res, "set", true
-	case strings.HasSuffix(sub, "/"):
-		return res, "detail", true
+		return res, "schema", pk
+	case strings.HasPrefix(sub, "set/") && len(sub) > len("set/"):
+		return res, "set", pk
 	}
-	return nil, "", false
+	return res, "detail", pk
 }
 
 // dispatch is tastypie's Resource.dispatch for one endpoint.
@@ -182,11 +178,8 @@ func (c *call) dispatch(kind string) error {
 	if err := c.authenticate(); err != nil {
 		return err
 	}
-	rest := strings.TrimPrefix(c.r.URL.Path, APIPath+c.res.name+"/")
-	c.pk = strings.TrimSuffix(strings.TrimPrefix(rest, "set/"), "/")
 	switch kind {
 	case "launch":
-		c.pk = strings.TrimSuffix(rest, "/plugin/")
 		return c.launch()
 	case "schema":
 		b, _ := schemas.ReadFile("schema/" + c.res.name + ".json")
@@ -194,27 +187,25 @@ func (c *call) dispatch(kind string) error {
 	}
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	switch key := kind + " " + m; key {
-	case "set GET":
+	switch key := kind + " " + m; {
+	case key == "set GET":
 		return c.getSet()
-	case "list GET":
+	case key == "list GET":
 		return c.getList()
-	case "detail GET":
+	case key == "detail GET":
 		id, err := c.lookup(c.pk)
 		if err != nil {
 			return err
 		}
 		return c.respond(http.StatusOK, c.res.dehydrate(c.s, id))
-	case "detail POST":
+	case key == "detail POST":
 		return emptyStatus(http.StatusNotImplemented)
-	case "detail DELETE", "list DELETE":
+	case m == http.MethodDelete && c.res.remove != nil:
 		return c.delete(kind == "list")
-	default:
-		if w := c.res.writes[key]; w != nil {
-			return w(c)
-		}
-		return notModelled(m + " on " + c.res.name)
+	case c.res.writes[key] != nil:
+		return c.res.writes[key](c)
 	}
+	return notModelled(m + " on " + c.res.name)
 }
 
 // respond is tastypie's create_response: v as JSON.
@@ -250,9 +241,8 @@ func spaced(b []byte) []byte {
 }
 
 // sessionUser runs Django's session middleware and Torrent Suite's
-// BasicAuthMiddleware: a session cookie gives its user; valid Basic
-// credentials log the user in (Set-Cookie). broken is a Basic header the
-// middleware chokes on (not base64, or not one ':'): a 500 page.
+// BasicAuthMiddleware, which logs in valid Basic credentials. broken is a
+// Basic header it chokes on (not base64, or not one ':'): a 500 page.
 func (c *call) sessionUser() (broken bool) {
 	s := c.s
 	s.mu.Lock()
@@ -289,9 +279,8 @@ func (c *call) sessionUser() (broken bool) {
 	return false
 }
 
-// authenticate is Torrent Suite's IonAuthentication: a logged-in user
-// passes, then PluginKey and ApiKey (header or query); else 401 with
-// WWW-Authenticate and an empty body.
+// authenticate is Torrent Suite's IonAuthentication: a logged-in user, a
+// PluginKey or an ApiKey (header or query), else an empty 401.
 func (c *call) authenticate() error {
 	s := c.s
 	s.mu.Lock()
@@ -332,8 +321,7 @@ func (c *call) authenticate() error {
 	return emptyStatus(http.StatusUnauthorized)
 }
 
-// canWrite is Django's has_perm for add/change/delete on the plugin
-// models: superusers and ionusers members may, read-only users may not.
+// canWrite is Django's has_perm for add/change/delete on the plugin models.
 func canWrite(u *Account) bool { return u != nil && (u.Superuser || !u.ReadOnly) }
 
 // lookup is obj_get(pk=...): a pk Django cannot read as an integer is
@@ -353,8 +341,7 @@ func (c *call) lookup(pk string) (int64, error) {
 }
 
 // query is obj_get_list and apply_sorting: the filtered, sorted rows (an
-// object repeats once per matching related row). Errors come in
-// tastypie's order: filters, order_by, limit, offset, the query itself.
+// object once per matching related row). Errors come in tastypie's order.
 func (c *call) query(paging bool) (rows []int64, limit, offset int, err error) {
 	conds, err := c.res.buildFilters(c.q)
 	if err != nil {
@@ -441,13 +428,9 @@ func (c *call) getSet() error {
 	return c.respond(http.StatusOK, out)
 }
 
-// delete is tastypie's delete_detail, or delete_list: EVERY object
-// matching the filters (unknown parameters ignored; limit and offset do
-// not bound it). A user without the permission deletes none, silently.
+// delete is tastypie's delete_detail, or delete_list: EVERY object the
+// filters match, unpaged; a user without the permission deletes none, silently.
 func (c *call) delete(list bool) error {
-	if c.res.remove == nil {
-		return notModelled("DELETE on " + c.res.name)
-	}
 	if !list {
 		id, err := c.lookup(c.pk)
 		switch {
@@ -471,11 +454,10 @@ func (c *call) delete(list bool) error {
 	return emptyStatus(http.StatusNoContent)
 }
 
-// decode is tastypie's deserialize: a body that is not application/json
-// is a 500, malformed JSON 400 {"error": ""}. A JSON value that is not an
-// object gives a nil map.
+// decode is tastypie's deserialize: a body not sent as application/json is
+// a 500, malformed JSON 400 {"error": ""}, a non-object a nil map.
 func (c *call) decode() (map[string]json.RawMessage, error) {
-	if ct, ok := c.r.Header["Content-Type"]; ok && len(ct) > 0 {
+	if ct := c.r.Header["Content-Type"]; len(ct) > 0 {
 		if mt, _, _ := strings.Cut(ct[0], ";"); mt != "application/json" {
 			return nil, canned500() // UnsupportedFormat
 		}
