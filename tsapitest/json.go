@@ -9,8 +9,7 @@ import (
 	"time"
 )
 
-// decodeJSON decodes b into v with numbers as json.Number, refusing
-// trailing data.
+// decodeJSON decodes b into v with numbers as json.Number, refusing trailing data.
 func decodeJSON(b []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
@@ -33,9 +32,8 @@ func anyOf(raw json.RawMessage) any {
 // isInt tells whether a number literal has no fraction or exponent.
 func isInt(n json.Number) bool { return !strings.ContainsAny(string(n), ".eE") }
 
-// decimals rewrites a JSON column's text as Torrent Suite's JSONField
-// reads it back: non-integer numbers (Python Decimals) become strings.
-// Keys keep their order; text that is not JSON is kept.
+// decimals rewrites a JSON column's text as Torrent Suite's JSONField reads
+// it back: non-integer numbers (Decimals) become strings; keys keep their order.
 func decimals(text string) string {
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
@@ -108,8 +106,7 @@ func stored(raw json.RawMessage) (text string, ok bool) {
 	return "", v != nil && !truthy(v) // null fails; [], false and 0 are empty
 }
 
-// served is a JSON column as the API sends it: {} when empty, non-integer
-// numbers as strings.
+// served is a JSON column as the API sends it: {} when empty, else decimals.
 func served(text string) json.RawMessage {
 	if text == "" {
 		return json.RawMessage("{}")
@@ -177,9 +174,8 @@ func timeOrNil(t *time.Time) any {
 	return apiTime(*t)
 }
 
-// pgText is how PostgreSQL prints a timestamptz as text in a UTC session
-// ("2017-08-09 20:26:03.549123+00"), what text lookups on a datetime
-// column compare with.
+// pgText is a timestamptz as PostgreSQL prints it in a UTC session, what
+// text lookups on a datetime column compare with.
 func pgText(t time.Time) string {
 	return t.UTC().Format("2006-01-02 15:04:05.999999") + "+00"
 }
