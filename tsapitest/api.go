@@ -65,16 +65,14 @@ func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
 	res, kind, pk := route(r.URL.Path)
 	c := &call{s: s, r: r, w: w, q: q, body: body, res: res, pk: pk}
-	if kind == "" && !strings.HasSuffix(r.URL.Path, "/") {
-		if _, k, _ := route(r.URL.Path + "/"); k != "" { // Django's APPEND_SLASH
-			loc := c.absolute(r.URL.EscapedPath() + "/")
-			if r.URL.RawQuery != "" {
-				loc += "?" + r.URL.RawQuery
-			}
-			w.header.Set("Location", loc)
-			c.write(http.StatusMovedPermanently, htmlType, nil)
-			return
+	if _, k, _ := route(r.URL.Path + "/"); kind == "" && k != "" && !strings.HasSuffix(r.URL.Path, "/") {
+		loc := c.absolute(r.URL.EscapedPath() + "/") // Django's APPEND_SLASH
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
 		}
+		w.header.Set("Location", loc)
+		c.write(http.StatusMovedPermanently, htmlType, nil)
+		return
 	}
 	switch {
 	case c.sessionUser():
@@ -166,7 +164,7 @@ func (c *call) dispatch(kind string) error {
 		allowed = allowed[:3]
 	}
 	m := c.r.Method
-	if m == http.MethodOptions || !slices.Contains(allowed, m) {
+	if m == http.MethodOptions || !slices.Contains(allowed, m) { // tastypie's method_check
 		status := http.StatusMethodNotAllowed
 		if m == http.MethodOptions {
 			status = http.StatusOK
@@ -199,7 +197,7 @@ func (c *call) dispatch(kind string) error {
 		}
 		return c.respond(http.StatusOK, c.res.dehydrate(c.s, id))
 	case key == "detail POST":
-		return emptyStatus(http.StatusNotImplemented)
+		return emptyStatus(http.StatusNotImplemented) // tastypie's post_detail
 	case m == http.MethodDelete && c.res.remove != nil:
 		return c.delete(kind == "list")
 	case c.res.writes[key] != nil:
@@ -299,16 +297,15 @@ func (c *call) authenticate() error {
 	}
 	scheme, cred, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
 	who, key, pr := c.q.Get("username"), c.q.Get("api_key"), c.q.Get("pluginresult")
+	ident, secret, _ := strings.Cut(strings.TrimSpace(cred), ":")
 	switch strings.ToLower(scheme) {
 	case "pluginkey":
-		who = ""
-		pr, key, _ = strings.Cut(strings.TrimSpace(cred), ":")
+		who, key, pr = "", secret, ident
 	case "apikey":
-		pr = ""
-		who, key, _ = strings.Cut(strings.TrimSpace(cred), ":")
+		who, key, pr = ident, secret, ""
 	}
-	if id, err := pyInt(pr); err == nil && key != "" {
-		if p := s.prs[id]; p != nil && p.apikey != nil && *p.apikey == key {
+	if n, err := pyInt(pr); err == nil && key != "" {
+		if p := s.prs[n]; p != nil && p.apikey != nil && *p.apikey == key {
 			c.user = cmp.Or(s.userByName(IonUser), s.userByName(AdminUser))
 			return nil
 		}
