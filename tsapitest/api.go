@@ -338,7 +338,8 @@ func (c *call) lookup(pk string) (int64, error) {
 }
 
 // query is obj_get_list and apply_sorting: the filtered, sorted rows (an
-// object once per matching related row). Errors come in tastypie's order.
+// object once per matching related row). Errors come in tastypie's order:
+// filters, order_by, limit, offset, the query itself.
 func (c *call) query(paging bool) (rows []int64, limit, offset int, err error) {
 	conds, err := c.res.buildFilters(c.q)
 	if err != nil {
@@ -426,14 +427,15 @@ func (c *call) getSet() error {
 }
 
 // delete is tastypie's delete_detail, or delete_list: EVERY object the
-// filters match, unpaged; a user without the permission deletes none, silently.
+// filters match (unknown parameters ignored, no paging), of which a user
+// without the permission deletes none, silently.
 func (c *call) delete(list bool) error {
 	if !list {
 		id, err := c.lookup(c.pk)
-		switch {
-		case err != nil:
+		if err != nil {
 			return emptyStatus(http.StatusNotFound) // NotFound is caught here
-		case !canWrite(c.user):
+		}
+		if !canWrite(c.user) {
 			return emptyStatus(http.StatusUnauthorized)
 		}
 		c.res.remove(c.s, id)

@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,12 +108,7 @@ func stored(raw json.RawMessage) (text string, ok bool) {
 }
 
 // served is a JSON column as the API sends it: {} when empty, else decimals.
-func served(text string) json.RawMessage {
-	if text == "" {
-		return json.RawMessage("{}")
-	}
-	return json.RawMessage(decimals(text))
-}
+func served(text string) json.RawMessage { return json.RawMessage(decimals(cmp.Or(text, "{}"))) }
 
 // pyStr is what a Django CharField stores for a decoded JSON value: Python's
 // str() for scalars, the JSON text otherwise.
