@@ -99,7 +99,7 @@ func stored(raw json.RawMessage) (text string, ok bool) {
 		if decodeJSON([]byte(x), &inner) != nil {
 			return "", true // not JSON: read as {}
 		}
-		if m, isObj := inner.(map[string]any); len(m) == 0 {
+		if m, isObj := inner.(map[string]any); len(m) == 0 { // not an object fails; {} is empty
 			return "", isObj
 		}
 		return decimals(x), true
