@@ -2,6 +2,7 @@ package tsapitest
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"embed"
 	"encoding/base64"
@@ -21,8 +22,8 @@ import (
 // unexpected failure when the server is not in debug mode.
 const cannedError = "Sorry, this request could not be processed. Please try again later."
 
-// realm is the Basic realm of Torrent Suite's IonAuthentication.
-const realm = `Basic Realm="Torrent Suite"`
+// htmlType is the Content-Type of Django's HttpResponse.
+const htmlType = "text/html; charset=utf-8"
 
 //go:embed schema/*.json
 var schemas embed.FS
@@ -36,15 +37,15 @@ type call struct {
 	body []byte
 	user *Account // set by the session middleware or by authenticate
 	res  *resdef
-	pk   string // detail id as it appears in the URL, or set/<keys>/
+	pk   string // as route gives it
 
-	known map[int64]bool // the resource's ids, read once by lookup
+	known []int64 // the resource's ids, ascending, read once by lookup
 }
 
-// apiError is a failure that ends a request; fail answers it.
+// apiError ends a request with its status and JSON body (nil: empty).
 type apiError struct {
 	status int
-	body   map[string]any // nil: an empty body
+	body   map[string]any
 }
 
 func (e *apiError) Error() string { return http.StatusText(e.status) }
@@ -59,42 +60,33 @@ func notModelled(what string) error {
 	return &apiError{http.StatusNotImplemented, map[string]any{"error_message": "tsapitest: " + what + " is not modelled by the fake server"}}
 }
 
-// errAnswered ends a request whose answer is already written.
-var errAnswered = errors.New("answered")
-
 // handle answers one request (after logging and faults).
 func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	q, _ := url.ParseQuery(r.URL.RawQuery)
-	c := &call{s: s, r: r, w: w, q: q, body: body}
-	res, kind, ok := route(r.URL.Path)
-	if !ok && !strings.HasSuffix(r.URL.Path, "/") {
-		if _, _, ok := route(r.URL.Path + "/"); ok { // Django's APPEND_SLASH
-			loc := c.absolute(r.URL.EscapedPath() + "/")
-			if r.URL.RawQuery != "" {
-				loc += "?" + r.URL.RawQuery
-			}
-			w.header.Set("Location", loc)
-			c.empty(http.StatusMovedPermanently)
-			return
+	res, kind, pk := route(r.URL.Path)
+	c := &call{s: s, r: r, w: w, q: q, body: body, res: res, pk: pk}
+	if _, k, _ := route(r.URL.Path + "/"); kind == "" && k != "" && !strings.HasSuffix(r.URL.Path, "/") {
+		loc := c.absolute(r.URL.EscapedPath() + "/") // Django's APPEND_SLASH
+		if r.URL.RawQuery != "" {
+			loc += "?" + r.URL.RawQuery
 		}
+		w.header.Set("Location", loc)
+		c.write(http.StatusMovedPermanently, htmlType, nil)
+		return
 	}
-	s.mu.Lock()
-	broken := c.sessionUser()
-	s.mu.Unlock()
 	switch {
-	case broken:
+	case c.sessionUser():
 		c.page(http.StatusInternalServerError, "Server Error", "The server encountered an error and could not complete your request.")
-	case !ok:
+	case kind == "":
 		c.page(http.StatusNotFound, "Not Found", "The document you requested ("+html.EscapeString(r.URL.Path)+") could not be found on the server.")
 	default:
-		c.res = res
-		if err := c.dispatch(kind); err != nil && !errors.Is(err, errAnswered) {
+		if err := c.dispatch(kind); err != nil {
 			var ae *apiError
 			if !errors.As(err, &ae) {
 				ae = &apiError{http.StatusInternalServerError, map[string]any{"error_message": cannedError}}
 			}
 			if ae.body == nil {
-				c.empty(ae.status)
+				c.write(ae.status, htmlType, nil)
 			} else {
 				_ = c.respond(ae.status, ae.body) // a map of strings always encodes
 			}
@@ -102,16 +94,20 @@ func (s *Server) handle(w *response, r *http.Request, body []byte) {
 	}
 }
 
-// page answers an HTML error page, as Django's handlers do.
-func (c *call) page(status int, title, text string) {
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
+// write answers status with a body of type ctype.
+func (c *call) write(status int, ctype string, body []byte) {
+	c.w.header.Set("Content-Type", ctype)
 	c.w.WriteHeader(status)
-	c.w.Write([]byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>" + title + "</title>\n</head>\n<body>\n<h1>" +
-		strconv.Itoa(status) + " " + title + "</h1>\n<p>" + text + "</p>\n</body>\n</html>\n"))
+	c.w.Write(body)
 }
 
-// absolute makes a path absolute on this server, as Django 1.6 does with
-// Location headers.
+// page answers an HTML error page, as Django's handlers do.
+func (c *call) page(status int, title, text string) {
+	c.write(status, htmlType, []byte("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>"+title+"</title>\n</head>\n<body>\n<h1>"+
+		strconv.Itoa(status)+" "+title+"</h1>\n<p>"+text+"</p>\n</body>\n</html>\n"))
+}
+
+// absolute makes p an absolute URL, as Django 1.6 does in Location headers.
 func (c *call) absolute(p string) string {
 	if c.r.TLS != nil {
 		return "https://" + c.r.Host + p
@@ -120,35 +116,34 @@ func (c *call) absolute(p string) string {
 }
 
 // route resolves a path as the Torrent Server's URL configuration does:
-// kind is "top", "list", "schema", "set", "detail", "launch" or
-// "unmodelled".
-func route(path string) (res *resdef, kind string, ok bool) {
+// kind is "top", "list", "schema", "set", "detail", "launch", "unmodelled"
+// or "" (none); pk is the detail id, the set's keys or the launch's result.
+func route(path string) (res *resdef, kind, pk string) {
 	rest, ok := strings.CutPrefix(path, APIPath)
 	if !ok {
-		return nil, "", false
+		return nil, "", ""
 	}
 	if rest == "" {
-		return nil, "top", true
+		return nil, "top", ""
 	}
-	name, sub, ok := strings.Cut(rest, "/")
+	name, sub, _ := strings.Cut(rest, "/")
 	res = resources[name]
+	pk = strings.TrimSuffix(strings.TrimPrefix(sub, "set/"), "/")
 	switch {
-	case !ok:
-		return nil, "", false
+	case res == nil || !strings.HasSuffix(rest, "/"):
+		return nil, "", ""
 	case name == "results" && strings.HasSuffix(sub, "/plugin/") && strings.Count(sub, "/") >= 2:
-		return res, "launch", true
-	case res == nil || !res.served:
-		return res, "unmodelled", res != nil && strings.HasSuffix(rest, "/")
+		return res, "launch", strings.TrimSuffix(sub, "/plugin/")
+	case !res.served:
+		return res, "unmodelled", pk
 	case sub == "":
-		return res, "list", true
+		return res, "list", pk
 	case sub == "schema/":
-		return res, "schema", true
-	case strings.HasPrefix(sub, "set/") && strings.HasSuffix(sub, "/") && len(sub) > len("set/"):
-		return res, "set", true
-	case strings.HasSuffix(sub, "/"):
-		return res, "detail", true
+		return res, "schema", pk
+	case strings.HasPrefix(sub, "set/") && len(sub) > len("set/"):
+		return res, "set", pk
 	}
-	return nil, "", false
+	return res, "detail", pk
 }
 
 // dispatch is tastypie's Resource.dispatch for one endpoint.
@@ -169,59 +164,46 @@ func (c *call) dispatch(kind string) error {
 		allowed = allowed[:3]
 	}
 	m := c.r.Method
-	if m == http.MethodOptions || !slices.Contains(allowed, m) {
+	if m == http.MethodOptions || !slices.Contains(allowed, m) { // tastypie's method_check
 		status := http.StatusMethodNotAllowed
 		if m == http.MethodOptions {
 			status = http.StatusOK
 		}
 		c.w.header.Set("Allow", strings.Join(allowed, ","))
-		c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-		c.w.WriteHeader(status)
-		c.w.Write([]byte(strings.Join(allowed, ",")))
-		return errAnswered
+		c.write(status, htmlType, []byte(strings.Join(allowed, ",")))
+		return nil
 	}
 	if err := c.authenticate(); err != nil {
 		return err
 	}
-	rest := strings.TrimPrefix(c.r.URL.Path, APIPath+c.res.name+"/")
-	c.pk = strings.TrimSuffix(strings.TrimPrefix(rest, "set/"), "/")
-	if kind == "launch" {
-		c.pk = strings.TrimSuffix(rest, "/plugin/")
+	switch kind {
+	case "launch":
 		return c.launch()
-	}
-	if kind == "schema" {
+	case "schema":
 		b, _ := schemas.ReadFile("schema/" + c.res.name + ".json")
 		return c.respond(http.StatusOK, json.RawMessage(b))
 	}
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	switch key := kind + " " + m; key {
-	case "set GET":
+	switch key := kind + " " + m; {
+	case key == "set GET":
 		return c.getSet()
-	case "list GET":
+	case key == "list GET":
 		return c.getList()
-	case "detail GET":
+	case key == "detail GET":
 		id, err := c.lookup(c.pk)
 		if err != nil {
 			return err
 		}
 		return c.respond(http.StatusOK, c.res.dehydrate(c.s, id))
-	case "detail POST":
-		return emptyStatus(http.StatusNotImplemented)
-	case "detail DELETE", "list DELETE":
+	case key == "detail POST":
+		return emptyStatus(http.StatusNotImplemented) // tastypie's post_detail
+	case m == http.MethodDelete && c.res.remove != nil:
 		return c.delete(kind == "list")
-	default:
-		if w := c.res.writes[key]; w != nil {
-			return w(c)
-		}
-		return notModelled(m + " on " + c.res.name)
+	case c.res.writes[key] != nil:
+		return c.res.writes[key](c)
 	}
-}
-
-// empty answers status with no body, as Django's HttpResponse subclasses.
-func (c *call) empty(status int) {
-	c.w.header.Set("Content-Type", "text/html; charset=utf-8")
-	c.w.WriteHeader(status)
+	return notModelled(m + " on " + c.res.name)
 }
 
 // respond is tastypie's create_response: v as JSON.
@@ -232,9 +214,7 @@ func (c *call) respond(status int, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return err
 	}
-	c.w.header.Set("Content-Type", "application/json")
-	c.w.WriteHeader(status)
-	c.w.Write(spaced(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
+	c.write(status, "application/json", spaced(bytes.TrimSuffix(b.Bytes(), []byte("\n"))))
 	return nil
 }
 
@@ -259,13 +239,12 @@ func spaced(b []byte) []byte {
 }
 
 // sessionUser runs Django's session middleware and Torrent Suite's
-// BasicAuthMiddleware: a valid session cookie gives its user; valid Basic
-// credentials log the user in and start a new session (Set-Cookie). It
-// reports a Basic header the middleware chokes on (not base64, or more
-// than one ':'), a 500 HTML page on the Torrent Server. The caller holds
-// s.mu.
+// BasicAuthMiddleware, which logs in valid Basic credentials. broken is a
+// Basic header it chokes on (not base64, or not one ':'): a 500 page.
 func (c *call) sessionUser() (broken bool) {
 	s := c.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.cfg.noAuth {
 		return false
 	}
@@ -298,9 +277,8 @@ func (c *call) sessionUser() (broken bool) {
 	return false
 }
 
-// authenticate is Torrent Suite's IonAuthentication: a logged-in user
-// passes; otherwise PluginKey and ApiKey (header or query) are tried, and
-// a failure answers 401 with WWW-Authenticate and an empty body.
+// authenticate is Torrent Suite's IonAuthentication: a logged-in user, a
+// PluginKey or an ApiKey (header or query), else an empty 401.
 func (c *call) authenticate() error {
 	s := c.s
 	s.mu.Lock()
@@ -318,19 +296,17 @@ func (c *call) authenticate() error {
 		return nil
 	}
 	scheme, cred, _ := strings.Cut(c.r.Header.Get("Authorization"), " ")
-	who, key := c.q.Get("username"), c.q.Get("api_key")
-	pr := c.q.Get("pluginresult")
+	who, key, pr := c.q.Get("username"), c.q.Get("api_key"), c.q.Get("pluginresult")
+	ident, secret, _ := strings.Cut(strings.TrimSpace(cred), ":")
 	switch strings.ToLower(scheme) {
 	case "pluginkey":
-		who = ""
-		pr, key, _ = strings.Cut(strings.TrimSpace(cred), ":")
+		who, key, pr = "", secret, ident
 	case "apikey":
-		pr = ""
-		who, key, _ = strings.Cut(strings.TrimSpace(cred), ":")
+		who, key, pr = ident, secret, ""
 	}
-	if id, err := pyInt(pr); err == nil && key != "" {
-		if p := s.prs[id]; p != nil && p.apikey != nil && *p.apikey == key {
-			c.user = firstOf(s.userByName(IonUser), s.userByName(AdminUser))
+	if n, err := pyInt(pr); err == nil && key != "" {
+		if p := s.prs[n]; p != nil && p.apikey != nil && *p.apikey == key {
+			c.user = cmp.Or(s.userByName(IonUser), s.userByName(AdminUser))
 			return nil
 		}
 	}
@@ -338,45 +314,32 @@ func (c *call) authenticate() error {
 		c.user = u
 		return nil
 	}
-	c.w.header.Set("WWW-Authenticate", realm)
+	c.w.header.Set("WWW-Authenticate", `Basic Realm="Torrent Suite"`)
 	return emptyStatus(http.StatusUnauthorized)
 }
 
-// firstOf returns the first non-nil account.
-func firstOf(a, b *Account) *Account {
-	if a != nil {
-		return a
-	}
-	return b
-}
-
-// canWrite is Django's has_perm for add/change/delete on the plugin
-// models: superusers and ionusers members may, read-only users may not.
+// canWrite is Django's has_perm for add/change/delete on the plugin models.
 func canWrite(u *Account) bool { return u != nil && (u.Superuser || !u.ReadOnly) }
 
 // lookup is obj_get(pk=...): a pk Django cannot read as an integer is
-// tastypie's NotFound (404 with the canned body), a missing object an
-// empty 404.
+// tastypie's NotFound (404, canned body), a missing object an empty 404.
 func (c *call) lookup(pk string) (int64, error) {
 	id, err := pyInt(pk)
 	if err != nil {
 		return 0, canned(http.StatusNotFound)
 	}
 	if c.known == nil {
-		c.known = map[int64]bool{}
-		for _, x := range c.res.ids(c.s) {
-			c.known[x] = true
-		}
+		c.known = c.res.ids(c.s)
 	}
-	if !c.known[id] {
+	if _, found := slices.BinarySearch(c.known, id); !found {
 		return id, emptyStatus(http.StatusNotFound)
 	}
 	return id, nil
 }
 
 // query is obj_get_list and apply_sorting: the filtered, sorted rows (an
-// object repeats once per matching related row). Errors come in
-// tastypie's order: filters, order_by, limit, offset, the query itself.
+// object once per matching related row). Errors come in tastypie's order:
+// filters, order_by, limit, offset, the query itself.
 func (c *call) query(paging bool) (rows []int64, limit, offset int, err error) {
 	conds, err := c.res.buildFilters(c.q)
 	if err != nil {
@@ -394,10 +357,8 @@ func (c *call) query(paging bool) (rows []int64, limit, offset int, err error) {
 			return nil, 0, 0, err
 		}
 	}
-	for _, cd := range conds {
-		if cd.execErr {
-			return nil, 0, 0, canned500()
-		}
+	if slices.ContainsFunc(conds, func(cd cond) bool { return cd.execErr }) {
+		return nil, 0, 0, canned500()
 	}
 	ids := c.res.ids(c.s)
 	slices.Reverse(ids) // newest first, the Torrent Server's default order
@@ -445,34 +406,30 @@ func (c *call) getList() error {
 
 // getSet is tastypie's get_multiple (set/1;3/).
 func (c *call) getSet() error {
-	out := map[string]any{"objects": []any{}}
-	var notFound []string
+	objects, notFound := []any{}, []string{}
 	for _, key := range strings.Split(c.pk, ";") {
 		id, err := c.lookup(key)
 		var ae *apiError
-		if errors.As(err, &ae) && ae.body == nil {
+		switch {
+		case errors.As(err, &ae) && ae.body == nil:
 			notFound = append(notFound, key)
-			continue
-		}
-		if err != nil {
+		case err != nil:
 			return err
+		default:
+			objects = append(objects, c.res.dehydrate(c.s, id))
 		}
-		out["objects"] = append(out["objects"].([]any), c.res.dehydrate(c.s, id))
 	}
+	out := map[string]any{"objects": objects}
 	if len(notFound) > 0 {
 		out["not_found"] = notFound
 	}
 	return c.respond(http.StatusOK, out)
 }
 
-// delete is tastypie's delete_detail, or delete_list: EVERY object
-// matching the filters (unknown parameters ignored; limit and offset do
-// not bound it), which a user without the permission deletes none of,
-// silently.
+// delete is tastypie's delete_detail, or delete_list: EVERY object the
+// filters match (unknown parameters ignored, no paging), of which a user
+// without the permission deletes none, silently.
 func (c *call) delete(list bool) error {
-	if c.res.remove == nil {
-		return notModelled("DELETE on " + c.res.name)
-	}
 	if !list {
 		id, err := c.lookup(c.pk)
 		if err != nil {
@@ -496,11 +453,10 @@ func (c *call) delete(list bool) error {
 	return emptyStatus(http.StatusNoContent)
 }
 
-// decode is tastypie's deserialize: a body that is not application/json
-// is a 500, malformed JSON 400 {"error": ""}. A JSON value that is not an
-// object gives a nil map.
+// decode is tastypie's deserialize: a body not sent as application/json is
+// a 500, malformed JSON 400 {"error": ""}, a non-object a nil map.
 func (c *call) decode() (map[string]json.RawMessage, error) {
-	if ct, ok := c.r.Header["Content-Type"]; ok && len(ct) > 0 {
+	if ct := c.r.Header["Content-Type"]; len(ct) > 0 {
 		if mt, _, _ := strings.Cut(ct[0], ";"); mt != "application/json" {
 			return nil, canned500() // UnsupportedFormat
 		}

@@ -2,15 +2,15 @@ package tsapitest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 )
 
-// decodeJSON decodes b into v with numbers as json.Number, refusing
-// trailing data.
+// decodeJSON decodes b into v with numbers as json.Number, refusing trailing data.
 func decodeJSON(b []byte, v any) error {
 	d := json.NewDecoder(bytes.NewReader(b))
 	d.UseNumber()
@@ -33,13 +33,9 @@ func anyOf(raw json.RawMessage) any {
 // isInt tells whether a number literal has no fraction or exponent.
 func isInt(n json.Number) bool { return !strings.ContainsAny(string(n), ".eE") }
 
-// decimals rewrites a JSON column's text as Torrent Suite's JSONField
-// reads it back: non-integer numbers (Python Decimals) become strings.
-// Keys keep their order.
+// decimals rewrites a JSON column's text as Torrent Suite's JSONField reads
+// it back: non-integer numbers (Decimals) become strings; keys keep their order.
 func decimals(text string) string {
-	if text == "" {
-		return ""
-	}
 	d := json.NewDecoder(strings.NewReader(text))
 	d.UseNumber()
 	var b strings.Builder
@@ -55,39 +51,32 @@ func copyValue(d *json.Decoder, b *strings.Builder) error {
 	if err != nil {
 		return err
 	}
-	switch x := tok.(type) {
-	case json.Delim:
-		b.WriteByte(byte(x))
-		for i := 0; d.More(); i++ {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			if x == '{' {
-				k, _ := d.Token()
-				kb, _ := json.Marshal(k)
-				b.Write(kb)
-				b.WriteByte(':')
-			}
-			if err := copyValue(d, b); err != nil {
-				return err
-			}
-		}
-		end, err := d.Token()
-		dl, ok := end.(json.Delim)
-		if err != nil || !ok {
-			return io.ErrUnexpectedEOF
-		}
-		b.WriteByte(byte(dl))
-	case json.Number:
-		if isInt(x) {
-			b.WriteString(string(x))
-		} else {
-			b.WriteString(strconv.Quote(string(x)))
-		}
-	default:
-		v, _ := json.Marshal(x)
-		b.Write(v)
+	if n, ok := tok.(json.Number); ok && !isInt(n) {
+		tok = string(n)
 	}
+	delim, ok := tok.(json.Delim)
+	if !ok {
+		v, _ := json.Marshal(tok)
+		b.Write(v)
+		return nil
+	}
+	b.WriteByte(byte(delim))
+	for i := 0; d.More(); i++ {
+		switch {
+		case delim == '{' && i%2 == 1: // an object's tokens alternate keys and values
+			b.WriteByte(':')
+		case i > 0:
+			b.WriteByte(',')
+		}
+		if err := copyValue(d, b); err != nil {
+			return err
+		}
+	}
+	end, err := d.Token()
+	if err != nil {
+		return err
+	}
+	b.WriteByte(byte(end.(json.Delim)))
 	return nil
 }
 
@@ -96,7 +85,8 @@ func copyValue(d *json.Decoder, b *strings.Builder) error {
 // numbers then read as decimals), anything empty as "". ok is false when
 // the save would fail.
 func stored(raw json.RawMessage) (text string, ok bool) {
-	switch x := anyOf(raw).(type) {
+	v := anyOf(raw)
+	switch x := v.(type) {
 	case map[string]any:
 		if len(x) == 0 {
 			return "", true
@@ -109,35 +99,16 @@ func stored(raw json.RawMessage) (text string, ok bool) {
 		if decodeJSON([]byte(x), &inner) != nil {
 			return "", true // not JSON: read as {}
 		}
-		m, isObj := inner.(map[string]any)
-		if !isObj {
-			return "", false
+		if m, isObj := inner.(map[string]any); len(m) == 0 { // not an object fails; {} is empty
+			return "", isObj
 		}
-		if len(m) == 0 {
-			return "", true
-		}
-		var b bytes.Buffer
-		_ = json.Compact(&b, []byte(x))
-		return decimals(b.String()), true
-	case []any:
-		return "", len(x) == 0
-	case bool:
-		return "", !x
-	case json.Number:
-		f, err := x.Float64()
-		return "", err == nil && f == 0
+		return decimals(x), true
 	}
-	return "", false
+	return "", v != nil && !truthy(v) // null fails; [], false and 0 are empty
 }
 
-// served is a JSON column as the API sends it: {} when empty, non-integer
-// numbers as strings.
-func served(text string) json.RawMessage {
-	if text == "" {
-		return json.RawMessage("{}")
-	}
-	return json.RawMessage(decimals(text))
-}
+// served is a JSON column as the API sends it: {} when empty, else decimals.
+func served(text string) json.RawMessage { return json.RawMessage(decimals(cmp.Or(text, "{}"))) }
 
 // pyStr is what a Django CharField stores for a decoded JSON value: Python's
 // str() for scalars, the JSON text otherwise.
@@ -181,11 +152,12 @@ func truthy(v any) bool {
 // microsecond digits (.549123 s is ".000549"); no fraction when that is 0.
 type apiTime time.Time
 
+// MarshalJSON writes t in the serializer's format.
 func (t apiTime) MarshalJSON() ([]byte, error) {
 	u := time.Time(t).UTC()
 	s := u.Format("2006-01-02T15:04:05")
 	if ms := u.Nanosecond() / 1e6; ms != 0 {
-		s += "." + strings.Repeat("0", 6-len(strconv.Itoa(ms))) + strconv.Itoa(ms)
+		s += fmt.Sprintf(".%06d", ms)
 	}
 	return []byte(`"` + s + `+00:00"`), nil
 }
@@ -198,14 +170,8 @@ func timeOrNil(t *time.Time) any {
 	return apiTime(*t)
 }
 
-// pgText is how PostgreSQL prints a timestamptz as text in a UTC session
-// ("2017-08-09 20:26:03.549123+00"), what text lookups on a datetime
-// column compare with.
+// pgText is a timestamptz as PostgreSQL prints it in a UTC session, what
+// text lookups on a datetime column compare with.
 func pgText(t time.Time) string {
-	t = t.UTC()
-	s := t.Format("2006-01-02 15:04:05")
-	if us := t.Nanosecond() / 1000; us != 0 {
-		s += strings.TrimRight("."+strconv.Itoa(1000000 + us)[1:], "0")
-	}
-	return s + "+00"
+	return t.UTC().Format("2006-01-02 15:04:05.999999") + "+00"
 }
