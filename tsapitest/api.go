@@ -22,6 +22,9 @@ import (
 // unexpected failure when the server is not in debug mode.
 const cannedError = "Sorry, this request could not be processed. Please try again later."
 
+// realm is the Basic realm of Torrent Suite's IonAuthentication.
+const realm = `Basic Realm="Torrent Suite"`
+
 // htmlType is the Content-Type of Django's HttpResponse.
 const htmlType = "text/html; charset=utf-8"
 
@@ -306,7 +309,7 @@ func (c *call) authenticate() error {
 	}
 	if n, err := pyInt(pr); err == nil && key != "" {
 		if p := s.prs[n]; p != nil && p.apikey != nil && *p.apikey == key {
-			c.user = cmp.Or(s.userByName(IonUser), s.userByName(AdminUser))
+			c.user = cmp.Or(s.userByName(IonUser), s.userByName(AdminUser), s.users[p.owner])
 			return nil
 		}
 	}
@@ -314,7 +317,7 @@ func (c *call) authenticate() error {
 		c.user = u
 		return nil
 	}
-	c.w.header.Set("WWW-Authenticate", `Basic Realm="Torrent Suite"`)
+	c.w.header.Set("WWW-Authenticate", realm)
 	return emptyStatus(http.StatusUnauthorized)
 }
 

@@ -115,3 +115,20 @@ func TestWithoutAuth(t *testing.T) {
 	a := do(t, srv, "GET", "PluginResultJob/1/", "", "Authorization", basic("nobody", "x"))
 	assert.Equal(t, http.StatusOK, a.status)
 }
+
+// A plugin key acts as ionuser; on a server seeded without ionuser and
+// ionadmin it acts as the plugin result's owner, and a launch made with it
+// is answered, not dropped by a panic.
+func TestPluginKeyWithoutTheFactoryAccounts(t *testing.T) {
+	srv := tsapitest.New(t)
+	require.NoError(t, srv.LoadSeedJSON([]byte(`{
+		"users": [{"id": 7, "username": "lab", "password": "x", "superuser": true}],
+		"plugins": [{"id": 1, "name": "p", "version": "1", "active": true, "selected": true}],
+		"results": [{"id": 1}],
+		"pluginresults": [{"id": 1, "result": 1, "plugin": 1, "owner": "lab", "apikey": "k", "size": "0", "inodes": "0"}]}`)))
+	a := do(t, srv, "POST", "results/1/plugin/", `{"plugin": "p"}`, "Authorization", "PluginKey 1:k")
+	assert.Equal(t, http.StatusAccepted, a.status, a.body)
+	prs := srv.PluginResults()
+	require.Len(t, prs, 2)
+	assert.Equal(t, "lab", prs[1].Owner)
+}

@@ -162,14 +162,6 @@ func (t apiTime) MarshalJSON() ([]byte, error) {
 	return []byte(`"` + s + `+00:00"`), nil
 }
 
-// timeOrNil is t for JSON (null when nil).
-func timeOrNil(t *time.Time) any {
-	if t == nil {
-		return nil
-	}
-	return apiTime(*t)
-}
-
 // pgText is a timestamptz as PostgreSQL prints it in a UTC session, what
 // text lookups on a datetime column compare with.
 func pgText(t time.Time) string {

@@ -1,6 +1,7 @@
 package tsapitest
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -93,7 +94,7 @@ func (c *call) launch() error {
 		name = data["username"]
 	}
 	if n, ok := anyOf(name).(string); user.Superuser && ok {
-		user = firstOf(s.userByName(n), user)
+		user = cmp.Or(s.userByName(n), user)
 	}
 	plugin, err := s.findPlugin(anyOf(data["plugin"]))
 	if err != nil {

@@ -33,19 +33,14 @@ type config struct {
 }
 
 // WithoutAuth makes the server accept every request, with or without
-// credentials, as the superuser ionadmin. By default the server
-// authenticates like a Torrent Server: Basic, ApiKey, PluginKey or a
-// session cookie, and 401 otherwise.
+// credentials, as the superuser ionadmin.
 func WithoutAuth() Option { return func(c *config) { c.noAuth = true } }
 
-// WithJobCreate lets clients create PluginResultJobs: POST on the list URL
-// answers 201 with a Location, PUT on a missing job's URL creates it (201),
-// and a bulk PATCH or a PUT on the list URL may create. The job's plugin
-// result may be named in the body's "plugin_result" (an id or a URI).
-//
-// The real Torrent Server cannot create a job this way (the job's parent
-// cannot be set): without this option POST answers 500 with tastypie's
-// canned body and PUT on a missing job 404, as the real server does.
+// WithJobCreate lets clients create PluginResultJobs, which a Torrent
+// Server cannot (POST answers 500 there, a PUT to a missing job 404): POST
+// on the list URL answers 201 with a Location, PUT on a missing job's URL
+// creates it, and a bulk PATCH or a PUT on the list URL may create. The
+// body's "plugin_result" (an id or a URI) may name the job's parent.
 func WithJobCreate() Option { return func(c *config) { c.jobCreate = true } }
 
 // WithClock makes the server read the time from now instead of the system
@@ -86,9 +81,9 @@ type Server struct {
 	latency time.Duration
 }
 
-// NewServer starts a fake Torrent Server on a loopback port. It starts
-// with the three accounts ionadmin (superuser), ionuser and ionreader
-// (read-only) and no other data. Call Close when done.
+// NewServer starts a fake Torrent Server on a loopback port, with the
+// accounts AdminUser, IonUser and ReaderUser and no other data. Call Close
+// when done.
 func NewServer(opts ...Option) *Server {
 	s := &Server{cfg: config{clock: time.Now}}
 	for _, o := range opts {
@@ -107,10 +102,9 @@ func NewServer(opts ...Option) *Server {
 	return s
 }
 
-// TB is the part of testing.TB that New uses; *testing.T, *testing.B and
-// *testing.F satisfy it. The package does not import testing, so that a
-// program (such as the tsapi tool's demo) can embed the fake without
-// linking the test framework.
+// TB is the part of testing.TB that New uses. The package does not import
+// testing, so that a program (such as the tsapi tool's demo) can embed the
+// fake.
 type TB interface {
 	Helper()
 	Cleanup(func())

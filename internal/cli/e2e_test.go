@@ -299,7 +299,7 @@ func TestExitCodes(t *testing.T) {
 	env, c := referenceEnv(t)
 	q, _, err := c.PluginResultJobs.List(context.Background(), &tsapi.PluginResultJobListOptions{State: tsapi.StateQueued, ListOptions: tsapi.ListOptions{Limit: 1}})
 	require.NoError(t, err)
-	r := runTool(t, env, "", "jobs", "wait", fmt.Sprint(q[0].ID), "--interval", "50ms", "--timeout", "300ms")
+	r := runTool(t, env, "", "jobs", "wait", fmt.Sprint(q[0].ID), "--interval", "50ms", "--timeout", "1s")
 	assert.Equal(t, 1, r.code, "a wait that timed out: %s", r.stderr)
 	assert.Contains(t, r.stderr, "still Queued")
 	wrong := map[string]string{"TSAPI_SERVER": env["TSAPI_SERVER"], "TSAPI_USER": "ionadmin", "TSAPI_PASSWORD": "wrong"}

@@ -666,12 +666,15 @@ exist or is deleted while waited for.`,
 				defer cancel()
 			}
 			start := time.Now()
-			var job *tsapi.PluginResultJob
+			var job, last *tsapi.PluginResultJob
 			for {
 				j, _, err := ts[0].client.PluginResultJobs.Get(ctx, id)
 				if err != nil {
 					f.IO.ProgressDone()
-					if errors.Is(err, context.DeadlineExceeded) {
+					switch {
+					case errors.Is(err, context.DeadlineExceeded) && last != nil:
+						return &exitError{code: ExitError, err: fmt.Errorf("job %d is still %s after %s", id, last.State, timeout)}
+					case errors.Is(err, context.DeadlineExceeded):
 						return &exitError{code: ExitError, err: fmt.Errorf("job %d has not ended after %s", id, timeout)}
 					}
 					return aboutf(err, "job %d", id)
@@ -680,6 +683,7 @@ exist or is deleted while waited for.`,
 					job = j
 					break
 				}
+				last = j
 				f.IO.Progress("job %d: %s (waiting %s)", id, j.State, time.Since(start).Round(time.Second))
 				select {
 				case <-ctx.Done():
