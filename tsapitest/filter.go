@@ -83,7 +83,7 @@ func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 		if len(rest) > 0 && slices.Contains(lookups, rest[len(rest)-1]) {
 			lookup, rest = rest[len(rest)-1], rest[:len(rest)-1]
 		}
-		path, kind, err := res.checkFiltering(bits[0], rest)
+		kind, err := res.checkFiltering(bits[0], rest)
 		if err != nil {
 			return nil, err
 		}
@@ -91,35 +91,33 @@ func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.path = path
+		c.path = append([]string{bits[0]}, rest...)
 		conds = append(conds, c)
 	}
 	return conds, nil
 }
 
-// checkFiltering is tastypie's check_filtering.
-func (res *resdef) checkFiltering(name string, rest []string) ([]string, fkind, error) {
+// checkFiltering is tastypie's check_filtering: the kind of the field that
+// name and rest (at most one related field) lead to.
+func (res *resdef) checkFiltering(name string, rest []string) (fkind, error) {
 	f, ok := res.fields[name]
 	switch {
 	case !res.filtering[name]:
-		return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
+		return 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
 	case !ok:
-		return nil, 0, canned500() // in filtering but not a field: KeyError
+		return 0, canned500() // in filtering but not a field: KeyError
 	case name == "resource_uri":
-		return nil, 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
+		return 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
 	case len(rest) == 0:
-		return []string{name}, f.kind, nil
+		return f.kind, nil
 	case f.target == "":
-		return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not support relations.", name))
+		return 0, badRequest(fmt.Sprintf("The '%s' field does not support relations.", name))
 	}
-	sub, kind, err := resources[f.target].checkFiltering(rest[0], rest[1:])
-	switch {
-	case err != nil:
-		return nil, 0, err
-	case len(sub) > 1:
-		return nil, 0, canned500()
+	kind, err := resources[f.target].checkFiltering(rest[0], rest[1:])
+	if err == nil && len(rest) > 1 {
+		return 0, canned500() // after the 400s of the whole path
 	}
-	return append([]string{name}, sub...), kind, nil
+	return kind, err
 }
 
 // pyValues are the query values tastypie's filter_value_to_python converts.
@@ -191,15 +189,8 @@ func compileLookup(k fkind, lookup string, raws []string) (cond, error) {
 			return c, err
 		}
 		c.execErr = k != kTime // EXTRACT from a column that is not a datetime
-		c.pred = func(x any) bool {
-			if x == nil {
-				return false
-			}
-			t := x.(time.Time).UTC()
-			part := map[string]int{"year": t.Year(), "month": int(t.Month()), "day": t.Day(),
-				"week_day": int(t.Weekday()) + 1, "hour": t.Hour(), "minute": t.Minute(), "second": t.Second()}
-			return int64(part[lookup]) == want
-		}
+		part := dateParts[lookup]
+		c.pred = func(x any) bool { return x != nil && int64(part(x.(time.Time).UTC())) == want }
 	case "search":
 		c.execErr = true // not implemented on PostgreSQL
 	default: // the text lookups: LIKE, UPPER(...) LIKE UPPER(...), ~ and ~*
@@ -208,6 +199,13 @@ func compileLookup(k fkind, lookup string, raws []string) (cond, error) {
 		c.pred = func(x any) bool { return x != nil && match(text(x)) }
 	}
 	return c, nil
+}
+
+// dateParts are what the date lookups EXTRACT from a time in UTC.
+var dateParts = map[string]func(time.Time) int{
+	"year": time.Time.Year, "month": func(t time.Time) int { return int(t.Month()) }, "day": time.Time.Day,
+	"week_day": func(t time.Time) int { return int(t.Weekday()) + 1 }, "hour": time.Time.Hour,
+	"minute": time.Time.Minute, "second": time.Time.Second,
 }
 
 // likeOps are the text lookups other than the regexes, without the "i" that folds case.
@@ -220,16 +218,15 @@ var likeOps = map[string]func(s, needle string) bool{
 
 // textMatcher tests a column's text for a text lookup; nil for a bad regex.
 func textMatcher(lookup, needle string) func(string) bool {
-	fold := strings.HasPrefix(lookup, "i")
-	if op, ok := likeOps[strings.TrimPrefix(lookup, "i")]; ok {
-		up := func(s string) string { return s }
-		if fold {
-			up = strings.ToUpper
-		}
-		n := up(needle)
-		return func(s string) bool { return op(up(s), n) }
-	}
-	if fold {
+	base, fold := strings.CutPrefix(lookup, "i")
+	op, like := likeOps[base]
+	switch {
+	case like && fold:
+		n := strings.ToUpper(needle)
+		return func(s string) bool { return op(strings.ToUpper(s), n) }
+	case like:
+		return func(s string) bool { return op(s, needle) }
+	case fold:
 		needle = "(?i)" + needle
 	}
 	re, err := regexp.Compile(needle)
