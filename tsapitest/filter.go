@@ -71,7 +71,6 @@ type cond struct {
 var errMismatch = badRequest("Invalid resource lookup data provided (mismatched type).")
 
 // buildFilters is tastypie's build_filters with Django's checks of each value.
-// Unknown parameters are skipped.
 func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 	var conds []cond
 	for _, k := range slices.Sorted(maps.Keys(q)) {
@@ -97,8 +96,7 @@ func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 	return conds, nil
 }
 
-// checkFiltering is tastypie's check_filtering: the kind of the field that
-// name and rest (at most one related field) lead to.
+// checkFiltering is tastypie's check_filtering; it gives the kind of the field filtered on.
 func (res *resdef) checkFiltering(name string, rest []string) (fkind, error) {
 	f, ok := res.fields[name]
 	switch {
@@ -278,9 +276,9 @@ func parseTime(s string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	n := make([]int, len(m)) // n[i] is group i's number, 0 when absent
-	for i := 1; i < len(m); i++ {
-		n[i], _ = strconv.Atoi(m[i])
+	n := make([]int, len(m)) // n[i] is group i's number, 0 when absent (as for m[0])
+	for i, group := range m {
+		n[i], _ = strconv.Atoi(group)
 	}
 	us, _ := strconv.Atoi((m[7] + "000000")[:6])
 	off := (n[10]*60 + n[11]) * 60
@@ -345,11 +343,9 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 		case name == "resource_uri":
 			return nil, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for ordering with.", name))
 		}
-		sub, ok := f, true // the field ordered on: f, or one of its related resource
+		sub, ok := f, len(bits) == 1 // the field ordered on: f, or a field of its related resource
 		if rel := resources[f.target]; len(bits) == 2 && rel != nil {
 			sub, ok = rel.fields[bits[1]]
-		} else if len(bits) > 1 {
-			ok = false
 		}
 		computed = computed || f.kind == kComputed || !ok || sub.kind == kComputed
 		keys = append(keys, key{path: append([]string{name}, bits[1:]...), desc: desc})
