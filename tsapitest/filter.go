@@ -37,6 +37,7 @@ func compare(a, b any) int {
 	return strings.Compare(a.(string), b.(string))
 }
 
+// boolInt is Python's int() of a bool.
 func boolInt(b bool) int {
 	if b {
 		return 1
@@ -46,41 +47,30 @@ func boolInt(b bool) int {
 
 // text is a value cast to text as PostgreSQL does (x::text).
 func text(v any) string {
-	switch x := v.(type) {
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case time.Time:
-		return pgText(x)
-	case bool:
-		return strconv.FormatBool(x)
+	if t, ok := v.(time.Time); ok {
+		return pgText(t)
 	}
-	return v.(string)
+	return fmt.Sprint(v)
 }
 
-// lookups are Django 1.6's: only a last "__part" in this set is taken as a
-// lookup by tastypie.
-var lookups = map[string]bool{
-	"exact": true, "iexact": true, "contains": true, "icontains": true, "gt": true, "gte": true,
-	"lt": true, "lte": true, "in": true, "startswith": true, "istartswith": true, "endswith": true,
-	"iendswith": true, "range": true, "year": true, "month": true, "day": true, "week_day": true,
-	"hour": true, "minute": true, "second": true, "isnull": true, "search": true, "regex": true,
-	"iregex": true,
-}
+// lookups are Django 1.6's: tastypie takes a last "__part" as a lookup only if it is one.
+var lookups = strings.Fields(`exact iexact contains icontains gt gte lt lte in startswith istartswith
+	endswith iendswith range year month day week_day hour minute second isnull search regex iregex`)
 
-// cond is one compiled filter: path names fields from the resource
-// ("plugin", "name").
+// comparisons are the results of compare that each comparison lookup accepts.
+var comparisons = map[string][]int{"exact": {0}, "gt": {1}, "gte": {0, 1}, "lt": {-1}, "lte": {-1, 0}}
+
+// cond is one compiled filter: path names fields from the resource ("plugin", "name").
 type cond struct {
 	path    []string
 	pred    func(any) bool
-	execErr bool // fails when the query runs (500)
+	execErr bool // fails when the query runs (500), before pred is used
 }
 
 // errMismatch is tastypie's answer to a filter value Django refuses.
 var errMismatch = badRequest("Invalid resource lookup data provided (mismatched type).")
 
-// buildFilters is tastypie's build_filters with Django's checks of each
-// value. Unknown parameters are skipped; a field the resource does not let
-// filter on gives 400.
+// buildFilters is tastypie's build_filters with Django's checks of each value.
 func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 	var conds []cond
 	for _, k := range slices.Sorted(maps.Keys(q)) {
@@ -89,10 +79,10 @@ func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 			continue // "It's not a field we know about. Move along citizen."
 		}
 		lookup, rest := "exact", bits[1:]
-		if len(rest) > 0 && lookups[rest[len(rest)-1]] {
+		if len(rest) > 0 && slices.Contains(lookups, rest[len(rest)-1]) {
 			lookup, rest = rest[len(rest)-1], rest[:len(rest)-1]
 		}
-		path, kind, err := res.checkFiltering(bits[0], rest)
+		kind, err := res.checkFiltering(bits[0], rest)
 		if err != nil {
 			return nil, err
 		}
@@ -100,49 +90,41 @@ func (res *resdef) buildFilters(q map[string][]string) ([]cond, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.path = path
+		c.path = append([]string{bits[0]}, rest...)
 		conds = append(conds, c)
 	}
 	return conds, nil
 }
 
-// checkFiltering is tastypie's check_filtering.
-func (res *resdef) checkFiltering(name string, rest []string) ([]string, fkind, error) {
-	if !res.filtering[name] {
-		return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
-	}
+// checkFiltering is tastypie's check_filtering; it gives the kind of the field filtered on.
+func (res *resdef) checkFiltering(name string, rest []string) (fkind, error) {
 	f, ok := res.fields[name]
-	if !ok {
-		return nil, 0, canned500() // in filtering but not a field: KeyError
+	switch {
+	case !res.filtering[name]:
+		return 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
+	case !ok:
+		return 0, canned500() // in filtering but not a field: KeyError
+	case name == "resource_uri":
+		return 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
+	case len(rest) == 0:
+		return f.kind, nil
+	case f.target == "":
+		return 0, badRequest(fmt.Sprintf("The '%s' field does not support relations.", name))
 	}
-	if name == "resource_uri" {
-		return nil, 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
+	kind, err := resources[f.target].checkFiltering(rest[0], rest[1:])
+	if err == nil && len(rest) > 1 {
+		return 0, canned500() // after the 400s of the whole path
 	}
-	if len(rest) == 0 {
-		return []string{name}, f.kind, nil
-	}
-	if f.target == "" {
-		return nil, 0, badRequest(fmt.Sprintf("The '%s' field does not support relations.", name))
-	}
-	sub, kind, err := resources[f.target].checkFiltering(rest[0], rest[1:])
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(sub) > 1 {
-		return nil, 0, canned500()
-	}
-	return append([]string{name}, sub...), kind, nil
+	return kind, err
 }
+
+// pyValues are the query values tastypie's filter_value_to_python converts.
+var pyValues = map[string]any{"true": true, "True": true, "false": false, "False": false, "nil": nil, "none": nil, "None": nil}
 
 // queryValue is tastypie's filter_value_to_python for one value.
 func queryValue(raw string) any {
-	switch raw {
-	case "true", "True":
-		return true
-	case "false", "False":
-		return false
-	case "nil", "none", "None":
-		return nil
+	if v, ok := pyValues[raw]; ok {
+		return v
 	}
 	return raw
 }
@@ -152,41 +134,33 @@ func queryValue(raw string) any {
 func compileLookup(k fkind, lookup string, raws []string) (cond, error) {
 	var c cond
 	v := queryValue(raws[len(raws)-1])
-	if k == kComputed {
+	_, isStr := v.(string)
+	switch {
+	case k == kComputed:
 		return c, canned500() // FieldError: cannot resolve keyword
-	}
-	if v == nil && lookup != "exact" {
-		if lookup == "in" || lookup == "range" {
-			return c, canned500() // len(None)
-		}
+	case (lookup == "in" || lookup == "range") && !isStr:
+		return c, canned500() // len() of None or of a bool
+	case v == nil && lookup == "exact":
+		c.pred = func(x any) bool { return x == nil }
+		return c, nil
+	case v == nil:
 		return c, errMismatch // "Cannot use None as a query value"
 	}
 	switch lookup {
 	case "exact", "gt", "gte", "lt", "lte":
-		if v == nil {
-			c.pred = func(x any) bool { return x == nil }
-			return c, nil
-		}
 		want, err := prep(k, v)
 		if err != nil {
 			return c, err
 		}
-		ok := map[string]func(int) bool{
-			"exact": func(r int) bool { return r == 0 }, "gt": func(r int) bool { return r > 0 },
-			"gte": func(r int) bool { return r >= 0 }, "lt": func(r int) bool { return r < 0 },
-			"lte": func(r int) bool { return r <= 0 },
-		}[lookup]
-		c.pred = func(x any) bool { return x != nil && ok(compare(x, want)) }
+		accept := comparisons[lookup]
+		c.pred = func(x any) bool { return x != nil && slices.Contains(accept, compare(x, want)) }
 	case "in", "range":
-		if _, isStr := v.(string); !isStr {
-			return c, canned500() // len() of a bool
-		}
 		var vals []any
 		for _, raw := range raws {
+			if raw == "" {
+				continue
+			}
 			for _, part := range strings.Split(raw, ",") {
-				if raw == "" {
-					break
-				}
 				w, err := prep(k, part)
 				if err != nil {
 					return c, err
@@ -194,86 +168,73 @@ func compileLookup(k fkind, lookup string, raws []string) (cond, error) {
 				vals = append(vals, w)
 			}
 		}
-		if lookup == "in" {
+		switch {
+		case lookup == "in":
 			c.pred = func(x any) bool {
 				return x != nil && slices.ContainsFunc(vals, func(w any) bool { return compare(x, w) == 0 })
 			}
-			return c, nil
-		}
-		if len(vals) != 2 {
+		case len(vals) != 2:
 			c.execErr = true // BETWEEN with the wrong number of values
-			return c, nil
+		default:
+			c.pred = func(x any) bool { return x != nil && compare(x, vals[0]) >= 0 && compare(x, vals[1]) <= 0 }
 		}
-		c.pred = func(x any) bool { return x != nil && compare(x, vals[0]) >= 0 && compare(x, vals[1]) <= 0 }
 	case "isnull":
 		want := v == true || (v != false && v != "")
 		c.pred = func(x any) bool { return (x == nil) == want }
 	case "year", "month", "day", "week_day", "hour", "minute", "second":
-		n := int64(boolInt(v == true))
-		if s, isStr := v.(string); isStr {
-			var err error
-			if n, err = pyInt(s); err != nil {
-				return c, errMismatch
-			}
+		want, err := prep(kInt, v)
+		if err != nil {
+			return c, err
 		}
-		if k != kTime {
-			c.execErr = true
-			return c, nil
-		}
-		c.pred = func(x any) bool {
-			if x == nil {
-				return false
-			}
-			t := x.(time.Time).UTC()
-			part := map[string]int{"year": t.Year(), "month": int(t.Month()), "day": t.Day(),
-				"week_day": int(t.Weekday()) + 1, "hour": t.Hour(), "minute": t.Minute(), "second": t.Second()}
-			return int64(part[lookup]) == n
-		}
+		c.execErr = k != kTime // EXTRACT from a column that is not a datetime
+		part := dateParts[lookup]
+		c.pred = func(x any) bool { return x != nil && int64(part(x.(time.Time).UTC())) == want }
 	case "search":
 		c.execErr = true // not implemented on PostgreSQL
 	default: // the text lookups: LIKE, UPPER(...) LIKE UPPER(...), ~ and ~*
-		match, err := textMatcher(lookup, pyStr(v))
-		if err != nil {
-			c.execErr = true // a bad regex fails when the query runs
-			return c, nil    //nolint:nilerr // answered then
-		}
+		match := textMatcher(lookup, pyStr(v))
+		c.execErr = match == nil // a bad regex fails when the query runs
 		c.pred = func(x any) bool { return x != nil && match(text(x)) }
 	}
 	return c, nil
 }
 
-func textMatcher(lookup, needle string) (func(string) bool, error) {
-	fold := strings.HasPrefix(lookup, "i")
-	base := strings.TrimPrefix(lookup, "i")
-	up := func(s string) string {
-		if fold {
-			return strings.ToUpper(s)
-		}
-		return s
-	}
-	n := up(needle)
-	switch base {
-	case "exact":
-		return func(s string) bool { return up(s) == n }, nil
-	case "contains":
-		return func(s string) bool { return strings.Contains(up(s), n) }, nil
-	case "startswith":
-		return func(s string) bool { return strings.HasPrefix(up(s), n) }, nil
-	case "endswith":
-		return func(s string) bool { return strings.HasSuffix(up(s), n) }, nil
-	}
-	if fold {
+// dateParts are what the date lookups EXTRACT from a time in UTC.
+var dateParts = map[string]func(time.Time) int{
+	"year": time.Time.Year, "month": func(t time.Time) int { return int(t.Month()) }, "day": time.Time.Day,
+	"week_day": func(t time.Time) int { return int(t.Weekday()) + 1 }, "hour": time.Time.Hour,
+	"minute": time.Time.Minute, "second": time.Time.Second,
+}
+
+// likeOps are the text lookups other than the regexes, without the "i" that folds case.
+var likeOps = map[string]func(s, needle string) bool{
+	"exact":      func(s, needle string) bool { return s == needle },
+	"contains":   strings.Contains,
+	"startswith": strings.HasPrefix,
+	"endswith":   strings.HasSuffix,
+}
+
+// textMatcher tests a column's text for a text lookup; nil for a bad regex.
+func textMatcher(lookup, needle string) func(string) bool {
+	base, fold := strings.CutPrefix(lookup, "i")
+	op, like := likeOps[base]
+	switch {
+	case like && fold:
+		n := strings.ToUpper(needle)
+		return func(s string) bool { return op(strings.ToUpper(s), n) }
+	case like:
+		return func(s string) bool { return op(s, needle) }
+	case fold:
 		needle = "(?i)" + needle
 	}
 	re, err := regexp.Compile(needle)
 	if err != nil {
-		return nil, err
+		return nil
 	}
-	return re.MatchString, nil
+	return re.MatchString
 }
 
-// prep is Django's get_prep_value for one filter value (a string or a
-// bool).
+// prep is Django's get_prep_value for one filter value (a string or a bool).
 func prep(k fkind, v any) (any, error) {
 	s, isStr := v.(string)
 	switch k {
@@ -287,11 +248,10 @@ func prep(k fkind, v any) (any, error) {
 		}
 		return n, nil
 	case kTime:
-		t, ok := parseTime(s)
-		if !isStr || !ok {
-			return nil, canned500() // ValidationError: a 500 on the Torrent Server
+		if t, ok := parseTime(s); ok { // never for a bool, whose s is ""
+			return t, nil
 		}
-		return t, nil
+		return nil, canned500() // ValidationError: a 500 on the Torrent Server
 	case kBool:
 		switch {
 		case !isStr:
@@ -306,9 +266,8 @@ func prep(k fkind, v any) (any, error) {
 	return pyStr(v), nil
 }
 
-var (
-	djangoDateTime = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6})\d{0,6})?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$`)
-)
+// djangoDateTime is Django's datetime_re, the time being optional.
+var djangoDateTime = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,6})\d{0,6})?)?(Z|([+-])(\d{2})(?::?(\d{2}))?)?)?$`)
 
 // parseTime is Django 1.6's DateTimeField.to_python for a string:
 // parse_datetime, then parse_date (midnight); a naive time is UTC.
@@ -317,39 +276,25 @@ func parseTime(s string) (time.Time, bool) {
 	if m == nil {
 		return time.Time{}, false
 	}
-	n := make([]int, 7)
-	for i := range n {
-		n[i], _ = strconv.Atoi(m[i+1])
+	n := make([]int, len(m)) // n[i] is group i's number, 0 when absent (as for m[0])
+	for i, group := range m {
+		n[i], _ = strconv.Atoi(group)
 	}
 	us, _ := strconv.Atoi((m[7] + "000000")[:6])
-	loc := time.UTC
-	if tz := m[8]; tz != "" && tz != "Z" {
-		digits := strings.ReplaceAll(tz[1:], ":", "") + "00"
-		h, _ := strconv.Atoi(digits[:2])
-		mi, _ := strconv.Atoi(digits[2:4])
-		off := (h*60 + mi) * 60
-		if tz[0] == '-' {
-			off = -off
-		}
-		loc = time.FixedZone("", off)
+	off := (n[10]*60 + n[11]) * 60
+	if m[9] == "-" {
+		off = -off
 	}
-	if n[1] < 1 || n[1] > 12 || n[2] < 1 || n[2] > 31 || n[3] > 23 || n[4] > 59 || n[5] > 59 {
+	if n[2] < 1 || n[2] > 12 || n[3] < 1 || n[3] > 31 || n[4] > 23 || n[5] > 59 || n[6] > 59 {
 		return time.Time{}, false
 	}
-	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], us*1000, loc)
-	return t.UTC(), t.Day() == n[2] // not 31 February
+	t := time.Date(n[1], time.Month(n[2]), n[3], n[4], n[5], n[6], us*1000, time.FixedZone("", off))
+	return t.UTC(), t.Day() == n[3] // not 31 February
 }
 
 // pyInt is Python's int() of a string.
 func pyInt(s string) (int64, error) {
-	t := strings.TrimSpace(s)
-	if rest, ok := strings.CutPrefix(t, "+"); ok {
-		if strings.HasPrefix(rest, "-") || strings.HasPrefix(rest, "+") {
-			return 0, strconv.ErrSyntax
-		}
-		t = rest
-	}
-	return strconv.ParseInt(t, 10, 64)
+	return strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 }
 
 // pageParam is tastypie's Paginator.get_limit and get_offset.
@@ -359,28 +304,25 @@ func pageParam(q map[string][]string, name string, def int) (int, error) {
 		return def, nil
 	}
 	raw := vals[len(vals)-1]
-	what := "a positive integer"
-	if name == "offset" {
-		what = "an integer"
-	}
 	n, err := pyInt(raw)
-	if err != nil {
-		return 0, badRequest(fmt.Sprintf("Invalid %s '%s' provided. Please provide %s.", name, raw, what))
-	}
-	if n < 0 {
+	switch {
+	case err != nil && name == "offset":
+		return 0, badRequest(fmt.Sprintf("Invalid offset '%s' provided. Please provide an integer.", raw))
+	case err != nil:
+		return 0, badRequest(fmt.Sprintf("Invalid limit '%s' provided. Please provide a positive integer.", raw))
+	case n < 0:
 		return 0, badRequest(fmt.Sprintf("Invalid %s '%d' provided. Please provide a positive integer >= 0.", name, n))
-	}
-	if name == "limit" && (n == 0 || n > 1000) {
+	case name == "limit" && (n == 0 || n > 1000):
 		return 1000, nil
 	}
 	return int(min(n, 1<<40)), nil
 }
 
-// sorting is tastypie's apply_sorting (order_by, or the deprecated
-// sort_by): it sorts rows in place.
+// sorting is tastypie's apply_sorting (order_by, or the deprecated sort_by):
+// a function that sorts rows in place.
 func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64) error, error) {
-	params := q["order_by"]
-	if _, has := q["order_by"]; !has {
+	params, has := q["order_by"]
+	if !has {
 		params = q["sort_by"]
 	}
 	type key struct {
@@ -388,7 +330,7 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 		desc bool
 	}
 	var keys []key
-	computed := false
+	computed := false // Django cannot order on one of the fields
 	for _, ob := range params {
 		bits := strings.Split(ob, "__")
 		name, desc := strings.CutPrefix(bits[0], "-")
@@ -401,24 +343,20 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 		case name == "resource_uri":
 			return nil, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for ordering with.", name))
 		}
-		if len(bits) > 1 {
-			rel := resources[f.target]
-			if rel == nil || len(bits) > 2 {
-				computed = true
-			} else if sub, ok := rel.fields[bits[1]]; !ok || sub.kind == kComputed {
-				computed = true
-			}
+		sub, ok := f, len(bits) == 1 // the field ordered on: f, or a field of its related resource
+		if rel := resources[f.target]; len(bits) == 2 && rel != nil {
+			sub, ok = rel.fields[bits[1]]
 		}
-		computed = computed || f.kind == kComputed
+		computed = computed || f.kind == kComputed || !ok || sub.kind == kComputed
 		keys = append(keys, key{path: append([]string{name}, bits[1:]...), desc: desc})
 	}
-	if len(keys) == 0 {
+	switch {
+	case len(keys) == 0:
 		return nil, nil
+	case computed:
+		return func(*Server, []int64) error { return canned500() }, nil // FieldError when the query runs
 	}
 	return func(s *Server, rows []int64) error {
-		if computed {
-			return canned500() // FieldError when the query runs
-		}
 		vals := map[int64][]any{}
 		for _, id := range rows {
 			for _, k := range keys {
@@ -428,12 +366,8 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 		slices.SortStableFunc(rows, func(a, b int64) int {
 			for i, k := range keys {
 				x, y := vals[a][i], vals[b][i]
-				r := 0
-				switch {
-				case x == nil && y == nil:
-				case x == nil || y == nil: // PostgreSQL: NULLs last ascending
-					r = map[bool]int{true: 1, false: -1}[x == nil]
-				default:
+				r := compare(x == nil, y == nil) // PostgreSQL: NULLs last ascending
+				if r == 0 && x != nil {
 					r = compare(x, y)
 				}
 				if k.desc {
