@@ -157,8 +157,8 @@ func compileLookup(k fkind, lookup string, raws []string) (cond, error) {
 	case "in", "range":
 		var vals []any
 		for _, raw := range raws {
-			if raw == "" {
-				continue
+			if raws[len(raws)-1] == "" {
+				break // tastypie splits the values only when the last is not empty
 			}
 			for _, part := range strings.Split(raw, ",") {
 				w, err := prep(k, part)

@@ -18,6 +18,7 @@ func FuzzRequests(f *testing.F) {
 		{"PATCH", "PluginResultJob/", `{"objects": [{"resource_uri": "/rundb/api/v1/PluginResultJob/21/", "starttime": ""}], "deleted_objects": [5]}`},
 		{"PATCH", "pluginresult/2/", `{"store": {"x": 2.5}, "size": "7", "apikey": null}`},
 		{"POST", "results/101/plugin/", `{"plugin": {"name": "sampleID"}, "pluginconfig": {"a": 1.5}}`},
+		{"POST", "results/101/plugin/", `{"plugin": {"active": null}}`},
 		{"DELETE", "PluginResultJob/?starttime__year=2017&id__range=1,5", ""},
 		{"GET", "PluginResultJob/set/1;abc;99/", ""},
 		{"GET", "pluginresult/?order_by=size__x&order_by=owner__username__y&store__contains=a", ""},

@@ -143,7 +143,7 @@ func (s *Server) findPlugin(v any) (*pluginRec, error) {
 					return nil, gone
 				}
 				got := p.columns()[k]
-				match = match && got != nil && compare(got, w) == 0
+				match = match && got != nil && w != nil && compare(got, w) == 0
 			}
 			if match && found != nil {
 				return nil, gone // MultipleObjectsReturned

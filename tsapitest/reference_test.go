@@ -85,6 +85,10 @@ func TestAgainstReference(t *testing.T) {
 		{"id range", get("PluginResultJob/?id__range=10,14")},
 		{"id in", get("PluginResultJob/?id__in=3,1,2")},
 		{"id in empty", get("PluginResultJob/?id__in=")},
+		{"id in empty first", get("PluginResultJob/?id__in=&id__in=3")},
+		{"id in empty last", get("PluginResultJob/?id__in=3&id__in=")},
+		{"state in empty last", get("PluginResultJob/?state__in=Queued&state__in=")},
+		{"id range empty last", get("PluginResultJob/?id__range=1,3&id__range=")},
 		{"id exact true", get("PluginResultJob/?id=true")},
 		{"id lt none", get("PluginResultJob/?id__lt=none")},
 		{"starttime gte", get("PluginResultJob/?starttime__gte=2017-08-16T00:00:00%2B00:00&limit=2")},
@@ -254,6 +258,7 @@ func TestAgainstReference(t *testing.T) {
 		{"launch owner", []step{write("POST", "results/101/plugin/", `{"plugin": "sampleID", "owner": "ionuser"}`), {method: "GET", path: "pluginresult/31/"}}},
 		{"launch put", []step{write("PUT", "results/101/plugin/", `{}`)}},
 		{"launch bad id", []step{write("POST", "results/abc/plugin/", `{"plugin": "sampleID"}`)}},
+		{"launch object null", []step{write("POST", "results/101/plugin/", `{"plugin": {"active": null}}`)}},
 		{"launch object bad key", []step{write("POST", "results/101/plugin/", `{"plugin": {"nope": 1}}`)}},
 	}
 
