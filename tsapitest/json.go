@@ -56,8 +56,11 @@ func copyValue(d *json.Decoder, b *strings.Builder) error {
 	}
 	delim, ok := tok.(json.Delim)
 	if !ok {
-		v, _ := json.Marshal(tok)
-		b.Write(v)
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf) // not json.Marshal, which escapes <, > and &
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(tok)
+		b.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 		return nil
 	}
 	b.WriteByte(byte(delim))

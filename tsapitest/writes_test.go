@@ -91,6 +91,13 @@ func TestWritesOnJobs(t *testing.T) {
 	a := do(t, srv, "GET", "PluginResultJob/1/", "")
 	assert.Contains(t, a.body, `"config": {"a": [1, "x"], "b": "1.5"}`)
 
+	// A JSON column comes back with the client's characters, not escapes
+	// (as from Python's json): "<", ">" and "&" stay as sent.
+	a = do(t, srv, "PATCH", "PluginResultJob/1/", `{"config": {"z": "<b>&é", "m": 1.5}}`)
+	require.Equal(t, 202, a.status)
+	a = do(t, srv, "GET", "PluginResultJob/1/", "")
+	assert.Contains(t, a.body, `"config": {"z": "<b>&é", "m": "1.5"}`)
+
 	// DELETE, then a missing id.
 	resp, err := c.PluginResultJobs.Delete(ctx, 2)
 	require.NoError(t, err)
