@@ -421,3 +421,19 @@ func TestWatchStreamsEvents(t *testing.T) {
 	require.NoError(t, cmd.Process.Signal(os.Interrupt))
 	assert.NoError(t, cmd.Wait(), "interrupted: exit 0")
 }
+
+// A wait whose deadline falls while a request is out names the state it
+// last saw.
+func TestWaitTimeoutDuringARequestNamesTheLastState(t *testing.T) {
+	srv := tsapitest.New(t)
+	id := srv.AddJob(tsapitest.Job{State: "Started"})
+	go func() { // once the first poll is answered, every later one hangs
+		for srv.CountRequests("GET", "PluginResultJob/") == 0 {
+			time.Sleep(2 * time.Millisecond)
+		}
+		srv.AddFault(tsapitest.Fault{Method: "GET", Delay: 10 * time.Second, Times: -1})
+	}()
+	r := runTool(t, adminEnv(srv.URL()), "", "jobs", "wait", fmt.Sprint(id), "--interval", "20ms", "--timeout", "700ms")
+	assert.Equal(t, 1, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "still Started")
+}
