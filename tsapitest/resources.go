@@ -90,7 +90,7 @@ func init() {
 	define(&resdef{
 		name: "PluginResultJob", served: true,
 		ids:       func(s *Server) []int64 { return sortedIDs(s.jobs) },
-		value:     func(s *Server, id int64, f string) any { return s.jobs[id].columns()[f] },
+		value:     func(s *Server, id int64, f string) any { return s.jobs[id].column(f) },
 		dehydrate: func(s *Server, id int64) map[string]any { return s.jobs[id].dehydrate() },
 		remove:    func(s *Server, id int64) { delete(s.jobs, id) },
 		writes: map[string]func(*call) error{"detail PATCH": (*call).patchJob, "detail PUT": (*call).putJob,
@@ -148,9 +148,37 @@ func init() {
 	}}, map[string]field{"id": {}, "username": {kind: kStr}})
 }
 
+// jobColumns are PluginResultJob's columns.
+var jobColumns = []string{"id", "grid_engine_jobid", "state", "starttime", "endtime", "config", "run_level"}
+
+// column is one column's value, without the map columns makes: filters
+// read it for every job.
+func (j *jobRec) column(f string) any {
+	switch f {
+	case "id":
+		return j.ID
+	case "grid_engine_jobid":
+		return orNil(j.GridEngineJobID)
+	case "state":
+		return j.State
+	case "starttime":
+		return orNil(j.StartTime)
+	case "endtime":
+		return orNil(j.EndTime)
+	case "config":
+		return j.config
+	case "run_level":
+		return j.RunLevel
+	}
+	return nil
+}
+
 func (j *jobRec) columns() map[string]any {
-	return map[string]any{"id": j.ID, "grid_engine_jobid": orNil(j.GridEngineJobID), "state": j.State,
-		"starttime": orNil(j.StartTime), "endtime": orNil(j.EndTime), "config": j.config, "run_level": j.RunLevel}
+	m := make(map[string]any, len(jobColumns)+1)
+	for _, f := range jobColumns {
+		m[f] = j.column(f)
+	}
+	return m
 }
 
 // dehydrate is the job's JSON, as PluginResultJobResource writes it.
