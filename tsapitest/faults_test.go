@@ -69,6 +69,9 @@ func TestFaults(t *testing.T) {
 	require.ErrorAs(t, err, &re)
 	assert.True(t, re.Timeout())
 	srv.SetLatency(0)
+	time.Sleep(250 * time.Millisecond) // past the latency: the server saw the client leave
+	gaveUp := srv.Requests()
+	assert.Equal(t, 0, gaveUp[len(gaveUp)-1].Status, "a request the client gave up on is never answered")
 
 	// A delay on one path only, for the next request.
 	srv.AddFault(tsapitest.Fault{Path: "PluginResultJob/2/", Delay: 30 * time.Millisecond})
@@ -91,6 +94,8 @@ func TestFaults(t *testing.T) {
 	assert.Equal(t, 1, resp.Attempts)
 	assert.Positive(t, id)
 	assert.Len(t, srv.Jobs(), 4, "the write took effect, once")
+	dropped := srv.Requests()
+	assert.Equal(t, http.StatusCreated, dropped[len(dropped)-1].Status, "the status the answer began with")
 	// A success status that arrived before the body broke off is a
 	// success: the server had done the write.
 	srv.AddFault(tsapitest.Fault{Method: "PATCH", Drop: true, Times: 10})
