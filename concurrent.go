@@ -12,25 +12,62 @@ import (
 // ids below its first page into, per page in flight.
 const maxRanges = 64
 
-// idRange is the ids from lo (included) to hi (excluded).
+// heldPagesPerRequest is how many pages, counting those in flight, a
+// concurrent iteration holds ahead of the page the caller is reading, per
+// request in flight: with n in flight it holds at most 2n pages, and one
+// more for the range the caller reads. Pages
+// arrive in whatever order the server answers; a range that has answered
+// waits in memory for the one before it, so n requests stay in flight
+// behind a slow page until n pages are waiting.
+const heldPagesPerRequest = 2
+
+// idRange is the ids from lo (included) to hi (excluded); lo 0 is no lower
+// bound of the iteration's own (the caller's, if any, still applies).
 type idRange struct{ lo, hi int64 }
 
-// rangeItem is one page of a range, or the error that ended it.
-type rangeItem[T any] struct {
-	page *Page[T]
-	err  error
+// rangeState is one range's progress: the next page's upper bound, the
+// pages that arrived and wait for the caller, and whether a request for
+// it is in flight or it was paged to its end.
+type rangeState[T any] struct {
+	r      idRange
+	hi     int64
+	pages  []*Page[T]
+	active bool
+	done   bool
+}
+
+// rangeSched shares the ranges of one concurrent iteration between its
+// workers and the caller's goroutine. Its fields are guarded by mu.
+type rangeSched[T any] struct {
+	mu     sync.Mutex
+	wake   *sync.Cond
+	ranges []rangeState[T]
+	cur    int // the range the caller reads
+	// held counts the pages that wait for the caller and the requests in
+	// flight. A request is taken only while held < maxHeld, but for the
+	// range the caller reads, so held never passes maxHeld+1.
+	held    int
+	maxHeld int
+	err     error
+	stopped bool
 }
 
 // concurrentKeyset pages with up to n requests in flight. The first page
-// is fetched as keyset paging does; the ids below it are then split into
-// ranges, each paged by keyset within its bounds (id__gte, id__lt), at
-// most n ranges at a time, and their pages are yielded in the server's
-// order (descending ids). Every id belongs to one range, so an object that
-// exists for the whole iteration is yielded exactly once whatever the
-// server inserts or deletes meanwhile. At most n ranges are started ahead
-// of the one being yielded and each holds one page ready, so memory stays
-// bounded. When the first page does not show descending ids, it follows
-// the server's links instead, as keyset paging does.
+// is fetched as keyset paging does; the ids below it (and above the
+// caller's own id__gte or id__gt, if any) are then split into ranges, each
+// paged by keyset within its bounds, and their pages are yielded in the
+// server's order (descending ids). Every id belongs to one range, so an
+// object that exists for the whole iteration is yielded exactly once
+// whatever the server inserts or deletes meanwhile.
+//
+// n workers take the next request of the earliest range that has none in
+// flight, so n requests stay in flight whatever order the server answers
+// in; pages that arrive ahead of the caller wait in memory, at most
+// heldPagesPerRequest*n+1 of them counting those in flight (the range the
+// caller reads is always fetched). When the first page does not show
+// descending ids (one object, or another order), it goes on as sequential
+// keyset paging does. Every worker has ended when the iteration returns,
+// whether the caller read to the end, broke out, panicked or cancelled.
 func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int) {
 	idOf := p.r.spec.ID
 	first, ok := p.fetch(p.r.listPath(), q)
@@ -43,21 +80,15 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 	for i := 1; i < len(objs) && descending; i++ {
 		descending = idOf(objs[i]) < idOf(objs[i-1])
 	}
-	next, count := first.Meta.Next, len(objs)
-	if !descending {
-		// Not shown to be newest first: follow the server's links, as
-		// sequential keyset paging does until the order is known.
-		if !p.yield(first, nil) || next == "" || count == 0 {
-			return
-		}
-		path, err := p.r.client.sameServer(next)
-		if err != nil {
-			p.yield(nil, err)
-			return
-		}
-		p.offset(path, nil)
+	floor, bounded := lowerIDBound(q)
+	if !descending || !bounded {
+		// The order is not shown yet (or is another), or the caller's
+		// lower bound is not one the ranges can intersect: go on one page
+		// after another, which keeps the caller's id filters as given.
+		p.keysetFrom(q, first)
 		return
 	}
+	next, count := first.Meta.Next, len(objs)
 	top, bottom := idOf(objs[0]), idOf(objs[count-1])
 	total := first.Meta.TotalCount
 	first.Meta.Offset = 0
@@ -65,128 +96,217 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	ranges := splitIDs(bottom, top, count, limit, n)
-
-	parent := ctx
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	slots := make([]chan rangeItem[T], len(ranges))
-	for i := range slots {
-		slots[i] = make(chan rangeItem[T], 1)
+	ranges := splitIDs(floor, bottom, top, count, limit, n)
+	if len(ranges) == 0 {
+		return
 	}
-	// finished[i] is set (before slots[i] closes) when range i was paged
-	// to its end; a range that stopped early stopped for ctx.
-	finished := make([]bool, len(ranges))
+
+	ctx, cancel := context.WithCancel(ctx)
+	s := &rangeSched[T]{ranges: make([]rangeState[T], len(ranges)), maxHeld: heldPagesPerRequest * n}
+	s.wake = sync.NewCond(&s.mu)
+	for i, r := range ranges {
+		s.ranges[i] = rangeState[T]{r: r, hi: r.hi}
+	}
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	start := func(i int) {
+	// On the way out, for whatever reason: stop the workers, cancel their
+	// requests, and wait for them. cancel comes before Wait, so that a
+	// worker blocked in a request returns at once.
+	defer func() {
+		s.mu.Lock()
+		s.stopped = true
+		s.wake.Broadcast()
+		s.mu.Unlock()
+		cancel()
+		wg.Wait()
+	}()
+	for range min(n, len(ranges)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer close(slots[i])
-			finished[i] = p.pageRange(ctx, q, ranges[i], slots[i])
+			p.rangeWorker(ctx, q, floor, s)
 		}()
 	}
-	started := 0
-	for ; started < min(n, len(ranges)); started++ {
-		start(started)
-	}
 	before := count
-	for i := range ranges {
-		for item := range slots[i] {
-			if item.err != nil {
-				cancel()
-				p.yield(nil, item.err)
-				return
-			}
-			item.page.Meta.TotalCount, item.page.Meta.Offset = total, before
-			before += len(item.page.Objects)
-			if !p.yield(item.page, nil) {
-				return
-			}
+	for {
+		page, err, end := s.nextPage()
+		if end {
+			return
 		}
-		if !finished[i] {
-			// Only the caller's ctx stops a range without an error
-			// (this function cancels only on its way out).
-			err := parent.Err()
-			if err == nil {
-				err = context.Canceled
-			}
+		if err != nil {
 			p.yield(nil, err)
 			return
 		}
-		if started < len(ranges) {
-			start(started)
-			started++
+		page.Meta.TotalCount, page.Meta.Offset = total, before
+		before += len(page.Objects)
+		if !p.yield(page, nil) {
+			return
 		}
 	}
 }
 
-// pageRange pages the ids of one range by keyset, newest first, into out.
-// It tells whether it reached the range's end; when it did not, it has sent
-// the error that stopped it, or ctx ended.
-func (p *pager[T, O]) pageRange(ctx context.Context, q url.Values, r idRange, out chan<- rangeItem[T]) bool {
-	idOf := p.r.spec.ID
-	hi := r.hi
+// nextPage waits for the next page in the server's order. end is true
+// when every range was paged to its end.
+func (s *rangeSched[T]) nextPage() (page *Page[T], err error, end bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for {
-		cur := cloneValues(q)
-		cur.Del("offset")
-		cur.Set("id__lt", strconv.FormatInt(hi, 10))
-		if r.lo > 0 {
-			cur.Set("id__gte", strconv.FormatInt(r.lo, 10))
+		if s.cur == len(s.ranges) {
+			return nil, nil, true
 		}
-		if ctx.Err() != nil {
-			return false // the iteration stopped
+		r := &s.ranges[s.cur]
+		switch {
+		case len(r.pages) > 0:
+			page, r.pages = r.pages[0], r.pages[1:]
+			s.held--
+			s.wake.Broadcast()
+			return page, nil, false
+		case s.err != nil:
+			return nil, s.err, false
+		case r.done:
+			s.cur++
+			s.wake.Broadcast()
+			continue
 		}
-		objs, resp, err := p.r.listURL(ctx, p.r.listPath(), cur)
-		if err != nil {
-			if ctx.Err() == nil {
-				select {
-				case out <- rangeItem[T]{err: err}:
-				case <-ctx.Done():
-				}
-			}
-			return false
-		}
-		objs = slices.CompactFunc(objs, func(a, b *T) bool { return idOf(a) == idOf(b) })
-		for i, o := range objs {
-			id := idOf(o)
-			if id >= hi || id < r.lo || (i > 0 && id >= idOf(objs[i-1])) {
-				select {
-				case out <- rangeItem[T]{err: &PaginationError{Msg: p.r.spec.Name + " ids are not descending within a range of ids"}}:
-				case <-ctx.Done():
-				}
-				return false
-			}
-		}
-		page := &Page[T]{Objects: objs, Response: resp}
-		if resp.Meta != nil {
-			page.Meta = *resp.Meta
-		}
-		last := int64(0)
-		if len(objs) > 0 {
-			last = idOf(objs[len(objs)-1])
-		}
-		more := page.Meta.Next != "" && len(objs) > 0
-		if len(objs) > 0 {
-			select {
-			case out <- rangeItem[T]{page: page}:
-			case <-ctx.Done():
-				return false
-			}
-		}
-		if !more {
-			return true
-		}
-		hi = last
+		s.wake.Wait()
 	}
 }
 
-// splitIDs splits the ids below bottom into ranges expected to hold about
-// a page each, judging by the first page's density (count objects between
-// bottom and top), at most maxRanges per request in flight.
-func splitIDs(bottom, top int64, count, limit, n int) []idRange {
-	if bottom <= 1 {
+// take picks the next request for a worker: the earliest range from the
+// caller's on that has none in flight and is not paged to its end, while
+// the held pages leave room (the caller's own range is always taken). It
+// returns -1 when the worker must stop.
+func (s *rangeSched[T]) take() int {
+	for {
+		if s.stopped || s.err != nil {
+			return -1
+		}
+		all := true
+		for i := s.cur; i < len(s.ranges); i++ {
+			r := &s.ranges[i]
+			if r.done {
+				continue
+			}
+			all = false
+			if r.active || (i != s.cur && s.held >= s.maxHeld) {
+				continue
+			}
+			r.active = true
+			s.held++
+			return i
+		}
+		if all {
+			return -1
+		}
+		s.wake.Wait()
+	}
+}
+
+// rangeWorker fetches pages of ranges, one request at a time, until every
+// range is paged to its end, an error stops the iteration, or the caller
+// has gone.
+func (p *pager[T, O]) rangeWorker(ctx context.Context, q url.Values, floor int64, s *rangeSched[T]) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		i := s.take()
+		if i < 0 {
+			return
+		}
+		r, hi := s.ranges[i].r, s.ranges[i].hi
+		s.mu.Unlock()
+		page, last, more, err := p.rangePage(ctx, q, floor, r, hi)
+		s.mu.Lock()
+		st := &s.ranges[i]
+		st.active = false
+		switch {
+		case s.stopped:
+		case err != nil:
+			if s.err == nil {
+				s.err = err
+			}
+		default:
+			if page != nil {
+				st.pages = append(st.pages, page)
+			}
+			st.hi, st.done = last, !more
+		}
+		if page == nil || s.stopped || err != nil {
+			s.held-- // the request's place, with no page to hold
+		}
+		s.wake.Broadcast()
+	}
+}
+
+// rangePage fetches the page of range r below hi. It returns the page (nil
+// when it holds no object), the last id it holds, and whether the range
+// has more.
+func (p *pager[T, O]) rangePage(ctx context.Context, q url.Values, floor int64, r idRange, hi int64) (*Page[T], int64, bool, error) {
+	idOf := p.r.spec.ID
+	if err := ctx.Err(); err != nil {
+		return nil, 0, false, err
+	}
+	cur := cloneValues(q)
+	cur.Del("offset")
+	cur.Set("id__lt", strconv.FormatInt(hi, 10))
+	// The range's own lower bound, intersected with the caller's: the
+	// caller's id__gt and id__gte become the one id__gte they mean.
+	if lo := max(r.lo, floor); lo > 0 {
+		cur.Del("id__gt")
+		cur.Set("id__gte", strconv.FormatInt(lo, 10))
+	}
+	objs, resp, err := p.r.listURL(ctx, p.r.listPath(), cur)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	objs = slices.CompactFunc(objs, func(a, b *T) bool { return idOf(a) == idOf(b) })
+	for i, o := range objs {
+		id := idOf(o)
+		if id >= hi || id < r.lo || (i > 0 && id >= idOf(objs[i-1])) {
+			return nil, 0, false, &PaginationError{Msg: p.r.spec.Name + " ids are not descending within a range of ids"}
+		}
+	}
+	page := &Page[T]{Objects: objs, Response: resp}
+	if resp.Meta != nil {
+		page.Meta = *resp.Meta
+	}
+	if len(objs) == 0 {
+		return nil, hi, false, nil
+	}
+	return page, idOf(objs[len(objs)-1]), page.Meta.Next != "", nil
+}
+
+// lowerIDBound reads the caller's lower bound on ids from q: the least id
+// that id__gte and id__gt allow (0 when neither is given). ok is false
+// when a bound is not one whole number, which the ranges could not
+// intersect without changing what the caller asked.
+func lowerIDBound(q url.Values) (floor int64, ok bool) {
+	for _, k := range []string{"id__gte", "id__gt"} {
+		vs, given := q[k]
+		if !given {
+			continue
+		}
+		if len(vs) != 1 {
+			return 0, false
+		}
+		v, err := strconv.ParseInt(vs[0], 10, 64)
+		if err != nil || v == 1<<63-1 {
+			return 0, false
+		}
+		if k == "id__gt" {
+			v++
+		}
+		floor = max(floor, v)
+	}
+	return floor, true
+}
+
+// splitIDs splits the ids from floor up to bottom (excluded) into ranges
+// expected to hold about a page each, judging by the first page's density
+// (count objects between bottom and top), at most maxRanges per request
+// in flight, highest first.
+func splitIDs(floor, bottom, top int64, count, limit, n int) []idRange {
+	floor = max(floor, 1)
+	if bottom <= floor {
 		return nil
 	}
 	if limit <= 0 {
@@ -194,14 +314,15 @@ func splitIDs(bottom, top int64, count, limit, n int) []idRange {
 	}
 	span := top - bottom + 1
 	width := max(1, span*int64(limit)/int64(max(count, 1)))
-	k := (bottom - 1 + width - 1) / width
+	below := bottom - floor
+	k := (below + width - 1) / width
 	if k > int64(maxRanges*n) {
 		k = int64(maxRanges * n)
-		width = (bottom - 1 + k - 1) / k
+		width = (below + k - 1) / k
 	}
 	var out []idRange
-	for hi := bottom; hi > 1; hi -= width {
-		out = append(out, idRange{lo: max(1, hi-width), hi: hi})
+	for hi := bottom; hi > floor; hi -= width {
+		out = append(out, idRange{lo: max(floor, hi-width), hi: hi})
 	}
 	out[len(out)-1].lo = 0 // the last range takes every id below it
 	return out

@@ -95,7 +95,7 @@ func TestConcurrentIterationWithSparseMatches(t *testing.T) {
 
 func TestConcurrentIterationBreakStopsEverything(t *testing.T) {
 	s := newPageServer(t, 5000)
-	c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+	c, sent := newCountingClient(t, s.srv.URL, WithConcurrency(4))
 	n := 0
 	for _, err := range c.PluginResultJobs.All(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}}) {
 		require.NoError(t, err)
@@ -103,16 +103,18 @@ func TestConcurrentIterationBreakStopsEverything(t *testing.T) {
 			break
 		}
 	}
-	after := s.requestCount()
+	after := int(sent.Load())
 	time.Sleep(100 * time.Millisecond)
-	assert.Equal(t, after, s.requestCount(), "no request after the loop ended")
-	assert.LessOrEqual(t, after, 1+4+3, "the first page, the ranges in flight and the ones refilled")
+	assert.Equal(t, after, int(sent.Load()), "no request after the loop ended")
+	// The first page, the three range pages the loop read, and the pages
+	// held ahead of the caller.
+	assert.LessOrEqual(t, after, 1+3+heldPagesPerRequest*4+1, "the first page, the pages read and the pages held")
 }
 
 func TestConcurrentIterationBuffersAFixedNumberOfPages(t *testing.T) {
-	// A caller that stops reading after the first page: the ranges in
-	// flight fetch a page each, hold it, and wait; nothing more is fetched
-	// however long the caller takes.
+	// A caller that stops reading after the first range's page: the
+	// workers fetch pages until the held pages are full, then wait;
+	// nothing more is fetched however long the caller takes.
 	s := newPageServer(t, 5000)
 	c := newTestClient(t, s.srv.URL)
 	next, stop := iter.Pull2(c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}}))
@@ -127,9 +129,10 @@ func TestConcurrentIterationBuffersAFixedNumberOfPages(t *testing.T) {
 	held := s.requestCount()
 	time.Sleep(200 * time.Millisecond)
 	assert.Equal(t, held, s.requestCount(), "no request while the caller does not read")
-	// The first page, one page ready and one waiting to be handed over per
-	// range in flight.
-	assert.LessOrEqual(t, held, 1+2*DefaultConcurrency)
+	// The first page, the range page read, and at most
+	// heldPagesPerRequest pages per request in flight held ahead of the
+	// caller, with one more for the range the caller reads.
+	assert.LessOrEqual(t, held, 1+1+heldPagesPerRequest*DefaultConcurrency+1)
 }
 
 func TestConcurrentIterationYieldsTheFirstErrorOnce(t *testing.T) {
@@ -226,4 +229,62 @@ func TestWithConcurrencyNeedsAtLeastOne(t *testing.T) {
 	c, err := New("http://127.0.0.1:1")
 	require.NoError(t, err)
 	assert.Equal(t, DefaultConcurrency, c.concurrency)
+}
+
+func TestASlowPageKeepsTheOtherRequestsInFlight(t *testing.T) {
+	// The first range's page is held at the server; the other workers go
+	// on with the ranges after it, keeping n requests in flight, until
+	// heldPagesPerRequest*n pages are held (the slow one's place among
+	// them). The slow page is let go only once the server has served
+	// those other pages: a worker that waited behind it would never get
+	// there, and the test would fail at its deadline.
+	const n = 4
+	s := newPageServer(t, 5000)
+	inner := s.srv.Config.Handler
+	var inFlight, maxInFlight, servedDuring atomic.Int32
+	holding := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	want := int32(heldPagesPerRequest*n - 1)
+	s.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		k := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := maxInFlight.Load(); k > m && !maxInFlight.CompareAndSwap(m, k); m = maxInFlight.Load() {
+		}
+		if r.URL.Query().Get("id__lt") == "4901" { // the first range: below the first page
+			once.Do(func() { close(holding) })
+			select {
+			case <-release:
+			case <-time.After(20 * time.Second):
+			}
+		} else {
+			select {
+			case <-holding:
+				defer func() {
+					if servedDuring.Add(1) == want {
+						close(release)
+					}
+				}()
+			default:
+			}
+		}
+		inner.ServeHTTP(w, r)
+	})
+	c := newTestClient(t, s.srv.URL, WithConcurrency(n))
+	done := make(chan struct{})
+	var ids []int64
+	var err error
+	go func() {
+		defer close(done)
+		ids, err = collectIDs(t, c, &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 100}})
+	}()
+	select {
+	case <-release:
+	case <-time.After(15 * time.Second):
+		t.Fatalf("behind the slow page the server served %d other pages, want %d", servedDuring.Load(), want)
+	}
+	<-done
+	require.NoError(t, err)
+	assert.Equal(t, descending(5000, 1), ids)
+	assert.Equal(t, int32(n), maxInFlight.Load(), "never more than n in flight")
 }

@@ -70,15 +70,19 @@ func TestKeysetWithLimitOneOnAResourceListedOldestFirst(t *testing.T) {
 	}
 	assert.Equal(t, []int64{1, 2, 3, 4, 5}, ids)
 
-	// Newest first with Limit 1: the order is confirmed on the second
-	// object, then keyset paging takes over.
+	// Newest first with Limit 1: a request for two objects confirms the
+	// order, then keyset paging takes over below the first object; no
+	// offset is ever sent.
 	s2 := newPageServer(t, 5)
 	c2 := newTestClient(t, s2.srv.URL)
 	jobs, err = c2.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1, Concurrency: 1}}, 100)
 	require.NoError(t, err)
 	assert.Len(t, jobs, 5)
-	assert.Equal(t, "4", s2.requests[2].Get("id__lt"))
-	assert.Empty(t, s2.requests[2].Get("offset"))
+	assert.Equal(t, "2", s2.requests[1].Get("limit"))
+	assert.Equal(t, "5", s2.requests[2].Get("id__lt"))
+	for _, q := range s2.requests {
+		assert.Empty(t, q.Get("offset"))
+	}
 
 	// The same with pages in flight: every job once, newest first.
 	s3 := newPageServer(t, 5)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -54,4 +55,18 @@ func captureBody(dst *[]byte) gock.MatchFunc {
 		*dst = b
 		return true, nil
 	}
+}
+
+// newCountingClient is newTestClient with a count of the requests the
+// client sends. A test that stops an iteration counts there: a request
+// cancelled on the way out may still reach the server after the loop
+// ended, and is no new request.
+func newCountingClient(t *testing.T, baseURL string, opts ...Option) (*Client, *atomic.Int32) {
+	t.Helper()
+	var sent atomic.Int32
+	rt := roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent.Add(1)
+		return http.DefaultTransport.RoundTrip(r)
+	})
+	return newTestClient(t, baseURL, append(opts, WithTransport(rt))...), &sent
 }

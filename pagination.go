@@ -135,8 +135,17 @@ func (e *PaginationError) Is(target error) bool { return target == ErrPagination
 // On a resource the server lists newest first, it pages by keyset (each
 // next page asks for ids below the last one seen), so that every object
 // that exists for the whole iteration is yielded exactly once while the
-// server inserts and deletes; see PagingMode. Until two ids have shown the
-// order, it follows the server's next links.
+// server inserts and deletes; see PagingMode. A first page of one object
+// is followed by a request for two objects, to learn the order before
+// paging on.
+//
+// With more than one page in flight (the default, DefaultConcurrency), the
+// ids below the first page are split into ranges, each paged by keyset and
+// bounded within the caller's own id__gte and id__gt, and pages are
+// yielded in the server's order. Pages that arrive early wait in memory:
+// at most 2n+1 pages with n in flight, counting those in flight. Every
+// request the iteration started has ended when the loop does, whether it
+// ran to the end, broke out, panicked or its ctx was cancelled.
 func (r *ReadResource[T, O]) Pages(ctx context.Context, opts *O) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		if ctx == nil {
@@ -174,7 +183,7 @@ func (r *ReadResource[T, O]) Pages(ctx context.Context, opts *O) iter.Seq2[*Page
 		case mode == PagingKeyset && conc > 1:
 			p.concurrentKeyset(ctx, q, conc)
 		case mode == PagingKeyset:
-			p.keyset(q)
+			p.keysetFrom(q, nil)
 		default:
 			p.offset(r.listPath(), q)
 		}
@@ -235,19 +244,24 @@ func (p *pager[T, O]) offset(path string, q url.Values) {
 	}
 }
 
-// keyset asks each next page for ids below the last one seen. Until two
-// ids have confirmed that the server lists by descending id, it follows
-// the server's next links; if they show another order, it goes on by
-// offsets.
-func (p *pager[T, O]) keyset(q url.Values) {
+// keysetFrom asks each next page for ids below the last one seen,
+// starting with page when it is not nil (the first page, already fetched
+// with q) and with a request for q otherwise. Until two ids have confirmed
+// that the server lists by descending id, it follows the server's next
+// links; if they show another order, it goes on by offsets. A first page
+// of one object is followed by a request for two (probeOrder), so that
+// the order is known before any offset link is followed.
+func (p *pager[T, O]) keysetFrom(q url.Values, page *Page[T]) {
 	idOf := p.r.spec.ID
 	var last int64
 	seen, total, before := 0, 0, 0
 	path, cur := p.r.listPath(), q
 	for first := true; ; first = false {
-		page, ok := p.fetch(path, cur)
-		if !ok {
-			return
+		if page == nil {
+			var ok bool
+			if page, ok = p.fetch(path, cur); !ok {
+				return
+			}
 		}
 		// Filtering through a to-many relation repeats an object once per
 		// matching related row, next to each other: yield it once.
@@ -278,8 +292,22 @@ func (p *pager[T, O]) keyset(q url.Values) {
 		if !p.yield(page, nil) {
 			return
 		}
+		page = nil
 		if next == "" || n == 0 {
 			return
+		}
+		if first && seen == 1 {
+			// One object shows no order, and the next link is an offset,
+			// which skips or repeats objects while the server changes: ask
+			// two objects to see the order instead.
+			switch order, ok := p.probeOrder(q); {
+			case !ok:
+				return
+			case order > 0:
+				seen = 2
+			case order < 0:
+				descending = false
+			}
 		}
 		if !descending || seen < 2 {
 			// Another order, or not yet known: the server's links.
@@ -298,6 +326,30 @@ func (p *pager[T, O]) keyset(q url.Values) {
 		path, cur = p.r.listPath(), cloneValues(q)
 		cur.Set("id__lt", strconv.FormatInt(last, 10))
 		cur.Del("offset")
+	}
+}
+
+// probeOrder asks the first two objects matching q to learn the server's
+// order: 1 when their ids descend, -1 when they do not, 0 when fewer than
+// two distinct objects came. ok is false when the request failed (the
+// error is yielded).
+func (p *pager[T, O]) probeOrder(q url.Values) (order int, ok bool) {
+	idOf := p.r.spec.ID
+	cur := cloneValues(q)
+	cur.Set("limit", "2")
+	cur.Del("offset")
+	page, ok := p.fetch(p.r.listPath(), cur)
+	if !ok {
+		return 0, false
+	}
+	objs := slices.CompactFunc(page.Objects, func(a, b *T) bool { return idOf(a) == idOf(b) })
+	switch {
+	case len(objs) < 2:
+		return 0, true
+	case idOf(objs[1]) < idOf(objs[0]):
+		return 1, true
+	default:
+		return -1, true
 	}
 }
 
