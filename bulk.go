@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,11 +17,12 @@ type setAnswer[T any] struct {
 	NotFound []json.RawMessage `json:"not_found"`
 }
 
-// MaxRequestLine is the longest request line ("GET /rundb/api/v1/... HTTP/1.1")
-// GetSet sends; it splits longer id lists over several requests. Servers
-// refuse longer lines with a bare 400 (Apache's limit is 8190 bytes, some
-// proxies' 4096).
-const MaxRequestLine = 4096
+// MaxRequestLine is the longest request line ("GET /rundb/api/v1/... HTTP/1.1",
+// without its CRLF) GetSet sends; it splits longer id lists over several
+// requests. Servers refuse longer lines with a bare 400: gunicorn, which
+// serves many Torrent Servers' API, refuses lines over 4094 bytes (its
+// limit_request_line), Apache over 8190.
+const MaxRequestLine = 4094
 
 // GetSet fetches several objects by id (<resource>/set/1;3/), in as few
 // requests as fit MaxRequestLine, and returns the objects found and the ids
@@ -41,7 +43,8 @@ func (r *ReadResource[T, O]) GetSet(ctx context.Context, ids ...int64) ([]*T, []
 			uniq = append(uniq, id)
 		}
 	}
-	prefix := r.client.baseURL.Path + r.spec.Name + "/set/"
+	// The line as it goes out: the path escaped, the ids joined by ';'.
+	prefix := (&url.URL{Path: r.client.baseURL.Path + r.spec.Name + "/set/"}).EscapedPath()
 	budget := MaxRequestLine - len("GET ") - len(prefix) - len("/ HTTP/1.1")
 	var objs []*T
 	var missing []int64
