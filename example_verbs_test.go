@@ -307,7 +307,6 @@ func ExamplePluginResultJobService_Watch() {
 			break
 		}
 	}
-	fmt.Println(string(saved))
 
 	// While no watch runs, job 19 completes. A watch resumed from the
 	// cursor still sees it.
@@ -316,6 +315,7 @@ func ExamplePluginResultJobService_Watch() {
 	if err := json.Unmarshal(saved, &cursor); err != nil {
 		log.Fatal(err)
 	}
+	fmt.Println(cursor.MaxID, cursor.Running)
 	opts = &tsapi.WatchOptions{Interval: 10 * time.Millisecond, Cursor: &cursor}
 	for ev, err := range client.PluginResultJobs.Watch(ctx, opts) {
 		if err != nil {
@@ -329,7 +329,7 @@ func ExamplePluginResultJobService_Watch() {
 	// Output:
 	// appeared 19 Started
 	// appeared 20 Queued
-	// {"max_id":21,"running":{"19":"Started","20":"Queued"}}
+	// 21 map[19:Started 20:Queued]
 	// changed 19 Started Completed
 }
 

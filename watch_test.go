@@ -427,3 +427,211 @@ func TestWatchFailedPollYieldsNothingAndIsMadeAgain(t *testing.T) {
 	assert.Equal(t, tsapi.StateCompleted, stateOf(got[1]))
 	w.quiet(t, 200*time.Millisecond) // a's change is not repeated
 }
+
+// errOf waits for the error that ends a watch.
+func (w *watching) errOf(t *testing.T) error {
+	t.Helper()
+	select {
+	case ev := <-w.events:
+		t.Fatalf("event %s of job %d where an error was awaited", ev.Type, ev.ID)
+	case err := <-w.errs:
+		return err
+	case <-time.After(20 * time.Second):
+		t.Fatal("the watch did not end within 20 s")
+	}
+	return nil
+}
+
+// TestWatchResumedFromAnExistingEventReportsTheRestAsAppeared takes the
+// first of the JobAppeared events that WatchOptions.Existing makes and
+// resumes from its cursor: the other running jobs come as JobAppeared, as
+// they would have without the restart (they came as JobChanged with no
+// Previous, the start having counted them as seen).
+func TestWatchResumedFromAnExistingEventReportsTheRestAsAppeared(t *testing.T) {
+	srv := tsapitest.New(t)
+	srv.AddJob(tsapitest.Job{State: "Completed"})
+	a := srv.AddJob(tsapitest.Job{State: "Queued"})
+	b := srv.AddJob(tsapitest.Job{State: "Started"})
+	c := srv.AddJob(tsapitest.Job{State: "Pending"})
+	client, err := srv.AdminClient()
+	require.NoError(t, err)
+	var first tsapi.JobEvent
+	for ev, err := range client.PluginResultJobs.Watch(context.Background(), &tsapi.WatchOptions{Interval: time.Millisecond, Existing: true}) {
+		require.NoError(t, err)
+		first = ev
+		break
+	}
+	require.Equal(t, tsapi.JobAppeared, first.Type)
+	require.Equal(t, a, first.ID)
+	saved, err := json.Marshal(first.Cursor)
+	require.NoError(t, err)
+
+	// While the program is down, b ends.
+	srv.UpdateJob(b, func(j *tsapitest.Job) { j.State = "Completed" })
+	var cursor tsapi.WatchCursor
+	require.NoError(t, json.Unmarshal(saved, &cursor))
+	w := startWatch(t, client, &tsapi.WatchOptions{Interval: time.Millisecond, Cursor: &cursor})
+	for _, want := range []struct {
+		id    int64
+		state tsapi.JobState
+	}{{b, tsapi.StateCompleted}, {c, tsapi.StatePending}} {
+		ev := w.next(t)
+		assert.Equal(t, tsapi.JobAppeared, ev.Type, "job %d", ev.ID)
+		assert.Equal(t, want.id, ev.ID)
+		assert.Equal(t, tsapi.JobState(""), ev.Previous)
+		assert.Equal(t, want.state, stateOf(ev))
+	}
+	w.quiet(t, 100*time.Millisecond)
+}
+
+// TestWatchSeesJobsCommittedOutOfIDOrder inserts jobs with ids below the
+// newest one the watch has seen, as two transactions committing out of id
+// order do: each comes once as JobAppeared, the finished one too (it was
+// never seen, and the running one came as a JobChanged with no Previous).
+func TestWatchSeesJobsCommittedOutOfIDOrder(t *testing.T) {
+	t.Run("after a newer job", func(t *testing.T) {
+		srv := tsapitest.New(t)
+		srv.AddJob(tsapitest.Job{ID: 1, State: "Completed"})
+		client, err := srv.AdminClient()
+		require.NoError(t, err)
+		w := startWatch(t, client, &tsapi.WatchOptions{Interval: time.Millisecond})
+		w.quiet(t, 50*time.Millisecond)
+		srv.AddJob(tsapitest.Job{ID: 4, State: "Queued"})
+		ev := w.next(t)
+		assert.Equal(t, tsapi.JobAppeared, ev.Type)
+		assert.Equal(t, int64(4), ev.ID)
+		// 2 and 3 commit later: one created finished, one running.
+		srv.AddJob(tsapitest.Job{ID: 3, State: "Error"})
+		ev = w.next(t)
+		assert.Equal(t, tsapi.JobAppeared, ev.Type)
+		assert.Equal(t, int64(3), ev.ID)
+		assert.Equal(t, tsapi.StateError, stateOf(ev))
+		srv.AddJob(tsapitest.Job{ID: 2, State: "Started"})
+		ev = w.next(t)
+		assert.Equal(t, tsapi.JobAppeared, ev.Type)
+		assert.Equal(t, int64(2), ev.ID)
+		assert.Equal(t, tsapi.JobState(""), ev.Previous)
+		// 2 is followed as any job.
+		srv.UpdateJob(2, func(j *tsapitest.Job) { j.State = "Completed" })
+		ev = w.next(t)
+		assert.Equal(t, tsapi.JobChanged, ev.Type)
+		assert.Equal(t, int64(2), ev.ID)
+		assert.Equal(t, tsapi.StateStarted, ev.Previous)
+		w.quiet(t, 50*time.Millisecond)
+	})
+	t.Run("below the newest at start", func(t *testing.T) {
+		srv := tsapitest.New(t)
+		srv.AddJob(tsapitest.Job{ID: 1, State: "Completed"})
+		srv.AddJob(tsapitest.Job{ID: 3, State: "Completed"})
+		client, err := srv.AdminClient()
+		require.NoError(t, err)
+		w := startWatch(t, client, &tsapi.WatchOptions{Interval: time.Millisecond})
+		w.quiet(t, 50*time.Millisecond)
+		srv.AddJob(tsapitest.Job{ID: 2, State: "Completed"})
+		ev := w.next(t)
+		assert.Equal(t, tsapi.JobAppeared, ev.Type)
+		assert.Equal(t, int64(2), ev.ID)
+		w.quiet(t, 50*time.Millisecond)
+	})
+}
+
+// TestWatchEndsWhenAServerErrorLasts answers every request with
+// tastypie's 500: the watch tells OnError of the first failed polls, then
+// ends with the error (it polled on in silence for ever).
+func TestWatchEndsWhenAServerErrorLasts(t *testing.T) {
+	srv := tsapitest.New(t)
+	srv.AddJob(tsapitest.Job{State: "Queued"})
+	client, err := srv.AdminClient()
+	require.NoError(t, err)
+	var heard atomic.Int32
+	w := startWatch(t, client, &tsapi.WatchOptions{Interval: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
+		OnError: func(err error) {
+			assert.ErrorIs(t, err, tsapi.ErrServer)
+			heard.Add(1)
+		}})
+	w.quiet(t, 50*time.Millisecond)
+	srv.AddFault(tsapitest.Fault{Status: http.StatusInternalServerError, Times: -1})
+	err = w.errOf(t)
+	assert.ErrorIs(t, err, tsapi.ErrServer)
+	var we *tsapi.WatchError
+	if assert.ErrorAs(t, err, &we) {
+		assert.Equal(t, tsapi.DefaultWatchMaxServerErrors, we.Failures)
+		assert.NotNil(t, we.Cursor, "the cursor to resume from")
+		assert.Contains(t, err.Error(), "gave up after 5 failed polls")
+	}
+	assert.Equal(t, int32(tsapi.DefaultWatchMaxServerErrors-1), heard.Load(), "each failed poll but the last was heard of")
+}
+
+// TestWatchEndsAtOnceOnA501 answers 501 (the server does not implement
+// the request): that does not pass, and ends the watch at once.
+func TestWatchEndsAtOnceOnA501(t *testing.T) {
+	srv := tsapitest.New(t)
+	client, err := srv.AdminClient()
+	require.NoError(t, err)
+	srv.AddFault(tsapitest.Fault{Status: http.StatusNotImplemented, Times: -1})
+	w := startWatch(t, client, &tsapi.WatchOptions{Interval: time.Millisecond,
+		OnError: func(err error) { t.Errorf("told of %v as passing", err) }})
+	err = w.errOf(t)
+	assert.ErrorIs(t, err, tsapi.ErrNotImplemented)
+	var we *tsapi.WatchError
+	if assert.ErrorAs(t, err, &we) {
+		assert.Equal(t, 1, we.Failures)
+		assert.Nil(t, we.Cursor, "the watch never read the server")
+	}
+}
+
+// TestWatchResumesFromACursorOfAnEarlierVersion resumes from the JSON an
+// earlier version of the library saved (max_id and running alone).
+func TestWatchResumesFromACursorOfAnEarlierVersion(t *testing.T) {
+	srv := tsapitest.New(t)
+	a := srv.AddJob(tsapitest.Job{State: "Queued"})
+	b := srv.AddJob(tsapitest.Job{State: "Started"})
+	client, err := srv.AdminClient()
+	require.NoError(t, err)
+	var old tsapi.WatchCursor
+	require.NoError(t, json.Unmarshal([]byte(`{"max_id":`+jsonInt(b)+`,"running":{"`+jsonInt(a)+`":"Queued","`+jsonInt(b)+`":"Queued"}}`), &old))
+	c := srv.AddJob(tsapitest.Job{State: "Completed"})
+	w := startWatch(t, client, &tsapi.WatchOptions{Interval: time.Millisecond, Cursor: &old})
+	ev := w.next(t)
+	assert.Equal(t, tsapi.JobChanged, ev.Type)
+	assert.Equal(t, b, ev.ID)
+	assert.Equal(t, tsapi.StateQueued, ev.Previous)
+	ev = w.next(t)
+	assert.Equal(t, tsapi.JobAppeared, ev.Type)
+	assert.Equal(t, c, ev.ID)
+	assert.Equal(t, 2, ev.Cursor.Version, "the cursor is written in the new version")
+	w.quiet(t, 50*time.Millisecond)
+}
+
+func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestWatchRefusesABadCursor gives cursors the watch cannot resume from: a
+// typed error before any request.
+func TestWatchRefusesABadCursor(t *testing.T) {
+	srv := tsapitest.New(t)
+	client, err := srv.AdminClient()
+	require.NoError(t, err)
+	for name, c := range map[string]string{
+		"a newer version":        `{"version":3,"max_id":5,"running":{}}`,
+		"a negative max_id":      `{"max_id":-1,"running":{}}`,
+		"a job above max_id":     `{"max_id":5,"running":{"6":"Queued"}}`,
+		"a job without a state":  `{"max_id":5,"running":{"4":""}}`,
+		"a gap above max_id":     `{"version":2,"max_id":5,"running":{},"gaps":[{"from":4,"to":6,"until":"2030-01-01T00:00:00Z"}]}`,
+		"gaps out of order":      `{"version":2,"max_id":9,"running":{},"gaps":[{"from":6,"to":7,"until":"2030-01-01T00:00:00Z"},{"from":2,"to":3,"until":"2030-01-01T00:00:00Z"}]}`,
+		"a followed job in gap":  `{"version":2,"max_id":9,"running":{"3":"Queued"},"gaps":[{"from":2,"to":4,"until":"2030-01-01T00:00:00Z"}]}`,
+		"an existing job twice":  `{"version":2,"max_id":9,"running":{},"existing":[3,3]}`,
+		"an existing job follow": `{"version":2,"max_id":9,"running":{"3":"Queued"},"existing":[3]}`,
+	} {
+		var cur tsapi.WatchCursor
+		require.NoError(t, json.Unmarshal([]byte(c), &cur), name)
+		n := 0
+		for _, err := range client.PluginResultJobs.Watch(context.Background(), &tsapi.WatchOptions{Cursor: &cur}) {
+			assert.ErrorIs(t, err, tsapi.ErrInvalidOption, name)
+			var ce *tsapi.ConfigError
+			assert.ErrorAs(t, err, &ce, name)
+			n++
+		}
+		assert.Equal(t, 1, n, name)
+	}
+	assert.Empty(t, srv.Requests(), "nothing was sent")
+}
