@@ -63,6 +63,9 @@ func newTestCA(t testing.TB, name string) *testCA {
 	return ca
 }
 
+// GoString keeps logs of a drawn CA short.
+func (ca *testCA) GoString() string { return "CA " + ca.name }
+
 // start starts h over TLS with the CA's server certificate.
 func (ca *testCA) start(t testing.TB, h http.Handler) *httptest.Server {
 	t.Helper()

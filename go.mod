@@ -17,4 +17,5 @@ require (
 require (
 	github.com/h2non/parth v0.0.0-20190131123155-b4df798d6542 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	pgregory.net/rapid v1.3.0 // indirect
 )
