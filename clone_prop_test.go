@@ -589,7 +589,9 @@ func (s *propServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		select {
 		case <-r.Context().Done():
-			return
+			// No answer at all: one written now could still reach a client
+			// whose TLS close raced with it, as a 200.
+			panic(http.ErrAbortHandler)
 		case <-time.After(stall):
 		}
 		w.Header().Set("Location", "/rundb/api/v1/PluginResultJob/77/")
