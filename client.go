@@ -358,8 +358,14 @@ func cookieJar() http.CookieJar {
 
 // marshalBody encodes a request body as JSON without escaping <, > and &
 // (encoding/json's default for HTML), so that strings reach the server as
-// the caller wrote them.
+// the caller wrote them. A body holding a job state the library does not
+// send (see JobState) is refused.
 func marshalBody(v any) ([]byte, error) {
+	if sc, ok := v.(stateChecker); ok && !isNilPointer(v) {
+		if err := sc.checkStates(); err != nil {
+			return nil, err
+		}
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

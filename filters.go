@@ -40,6 +40,11 @@ func (r *ReadResource[T, O]) query(opts *O) (url.Values, ListOptions, error) {
 	q := url.Values{}
 	var lo ListOptions
 	if opts != nil {
+		if sc, ok := any(opts).(stateChecker); ok {
+			if err := sc.checkStates(); err != nil {
+				return nil, lo, &ConfigError{Msg: err.Error()}
+			}
+		}
 		v, err := query.Values(opts)
 		if err != nil {
 			return nil, lo, &ConfigError{Msg: fmt.Sprintf("encoding options: %v", err)}
