@@ -161,10 +161,16 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// stateChecker is a request body or list options holding job states, which
-// are checked before anything is sent (marshalBody, ReadResource.query).
+// stateChecker is a request body holding job states, which are checked
+// before anything is sent (marshalBody).
 type stateChecker interface {
 	checkStates() error
+}
+
+// queryPreparer is list options that are checked before they are encoded,
+// and may need a copy of themselves encoded instead (ReadResource.query).
+type queryPreparer interface {
+	prepareQuery() (any, error)
 }
 
 func (w PluginResultJobWrite) checkStates() error {
@@ -179,12 +185,29 @@ func (p PluginResultJobPatch) checkStates() error {
 	return checkState("PluginResultJobPatch.State", p.State)
 }
 
-func (o PluginResultJobListOptions) checkStates() error {
-	return checkStateFilters("PluginResultJobListOptions.State", o.State, o.StateIn)
+// prepareQuery checks the state filters, and writes a time bound whose
+// zone offset has seconds in UTC (as Time does): the layout's offset has
+// minutes only.
+func (o PluginResultJobListOptions) prepareQuery() (any, error) {
+	if err := checkStateFilters("PluginResultJobListOptions.State", o.State, o.StateIn); err != nil {
+		return nil, err
+	}
+	for _, p := range []**time.Time{&o.StartTimeGte, &o.StartTimeLte, &o.EndTimeGte, &o.EndTimeLte} {
+		if *p == nil {
+			continue
+		}
+		if _, off := (*p).Zone(); off%60 != 0 {
+			*p = Ptr((*p).UTC()) // a copy: the caller's time is not changed
+		}
+	}
+	return &o, nil
 }
 
-func (o PluginResultListOptions) checkStates() error {
-	return checkStateFilters("PluginResultListOptions.JobState", o.JobState, o.JobStateIn)
+func (o PluginResultListOptions) prepareQuery() (any, error) {
+	if err := checkStateFilters("PluginResultListOptions.JobState", o.JobState, o.JobStateIn); err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 // checkStateFilters checks a state filter (empty: not set) and its __in
