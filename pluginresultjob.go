@@ -393,11 +393,21 @@ type PluginResultJobService interface {
 	Create(ctx context.Context, w *PluginResultJobWrite) (int64, *Response, error)
 	// CreateAndGet creates a job and fetches it as stored.
 	CreateAndGet(ctx context.Context, w *PluginResultJobWrite) (*PluginResultJob, int64, *Response, error)
-	// Update replaces a job's writable fields (PUT).
+	// Update replaces a job's writable fields (PUT). Like Patch, it
+	// returns a nil job from a Torrent Server (204, no body), the job as
+	// re-read when a lost answer was verified (resp.Verified), or the job
+	// a server sends back.
 	Update(ctx context.Context, id int64, w *PluginResultJobWrite) (*PluginResultJob, *Response, error)
-	// Patch changes some of a job's fields.
+	// Patch changes the fields set in p (PATCH). On success from a Torrent
+	// Server the job is nil: the server answers 202 with no body (resp
+	// holds the 202), so call Get for the job as stored. The job is not nil
+	// in two cases: the server sends one back (a tastypie resource with
+	// always_return_data; the Torrent Server's do not), or the answer was
+	// lost and a re-read found every field as sent, when it is the job as
+	// re-read and resp.Verified is true.
 	Patch(ctx context.Context, id int64, p *PluginResultJobPatch) (*PluginResultJob, *Response, error)
-	// SetState changes a job's state.
+	// SetState changes a job's state (a Patch of State alone, whose job it
+	// does not return).
 	SetState(ctx context.Context, id int64, state JobState) (*Response, error)
 	// Watch follows every matching job and yields what happens to them.
 	Watch(ctx context.Context, opts *WatchOptions) iter.Seq2[JobEvent, error]
