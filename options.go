@@ -206,7 +206,8 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithLogger logs requests, retries and warnings to l (at Debug for
-// requests, Warn for the insecure TLS option). Without it the Client logs
+// requests, Warn for the insecure TLS option). Without it, or with a nil
+// l (which in Clone removes the inherited logger), the Client logs
 // nothing. Log lines never hold a credential.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
@@ -321,7 +322,8 @@ type RequestInfo struct {
 // WithRequestHook calls h once for every request the Client sends (after
 // its last attempt), with what a metrics or tracing system needs; see
 // RequestInfo. h runs on the calling goroutine and must be safe for
-// concurrent use when the Client is. A nil h sets no hook.
+// concurrent use when the Client is. A nil h sets no hook (in Clone, it
+// removes the inherited one).
 func WithRequestHook(h func(RequestInfo)) Option {
 	return func(c *config) error {
 		c.hook = h
