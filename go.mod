@@ -12,10 +12,10 @@ require (
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.5
 	gopkg.in/h2non/gock.v1 v1.1.2
+	pgregory.net/rapid v1.3.0
 )
 
 require (
 	github.com/h2non/parth v0.0.0-20190131123155-b4df798d6542 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
-	pgregory.net/rapid v1.3.0 // indirect
 )
