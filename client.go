@@ -53,6 +53,7 @@ type Client struct {
 	throttle    *throttle // shared wait after a 429 or 503
 
 	inner *http.Client
+	base  http.RoundTripper // the transport inner's was built from, for Clone
 	retry *retryablehttp.Client
 
 	resources *sync.Map // resource name -> queryChecker, for Do
@@ -105,11 +106,12 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	inner, err := cfg.buildHTTPClient()
+	inner, base, err := cfg.buildHTTPClient()
 	if err != nil {
 		return nil, err
 	}
 	c := &Client{
+		base:        base,
 		baseURL:     u,
 		cfg:         *cfg,
 		userAgent:   cfg.userAgent,
@@ -146,23 +148,62 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 	return c, nil
 }
 
-// Clone returns a new Client for the same server with the same options
-// (timeouts, retries, TLS, logger, hook, user agent), changed by opts. It
-// shares the Client's connection pool (unless opts change TLS or the
-// transport), but never its cookies or its credentials: the clone keeps a
-// session of its own and has no credentials unless opts give them, so a
-// client derived for another account can never act as this one. It
-// returns a *ConfigError for an invalid option, as New does.
+// Clone returns a new Client for the same server, configured as if New
+// had been given this Client's options followed by opts, with these
+// exceptions:
+//
+//   - Credentials are never inherited: the clone has none unless opts give
+//     them (so an authentication option in opts is never "given twice").
+//   - Cookies are never shared: the clone keeps a session of its own, in a
+//     new jar (WithoutCookies, when this Client was made with it, still
+//     holds).
+//   - The TLS options (WithCAFile, WithCACertPool, WithInsecureSkipVerify)
+//     are one concern: when opts hold any of them, they replace this
+//     Client's TLS options whole. Clone(WithCAFile(ca)) of a Client made
+//     with WithInsecureSkipVerify verifies against ca alone.
+//   - WithTransport and WithHTTPClient are one concern too: when opts hold
+//     either, this Client's transport and *http.Client are not inherited
+//     (the TLS options still are, unless opts replace them as well).
+//
+// Everything else is inherited unless opts set it again: user agent,
+// timeout, retries and their waits, Retry-After cap, response size cap,
+// logger, request hook (WithRequestHook(nil) or WithLogger(nil) removes
+// it), concurrency, and the base URL, which opts cannot change.
+//
+// When opts touch neither TLS nor the transport, the clone shares this
+// Client's transport and so its connection pool. Clone never changes this
+// Client. It returns a *ConfigError for an invalid option or combination,
+// as New does.
 func (c *Client) Clone(opts ...Option) (*Client, error) {
 	cfg := c.cfg
 	cfg.auth = nil
-	cfg.httpClient = nil
-	// The built transport, TLS settings included: the pool is shared.
-	cfg.transport = c.inner.Transport
+	cfg.shared = nil
 	cfg.rootCAs, cfg.insecure = nil, false
-	cfg.timeout, cfg.timeoutSet = c.inner.Timeout, true
+	cfg.httpClient, cfg.transport = nil, nil
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	ownTLS, ownTransport := cfg.tlsGiven(), cfg.transportGiven()
+	if !ownTLS {
+		cfg.rootCAs, cfg.insecure = c.cfg.rootCAs, c.cfg.insecure
+	}
+	if !ownTransport {
+		cfg.httpClient, cfg.transport = c.cfg.httpClient, c.cfg.transport
+		if ownTLS {
+			// The TLS options apply to the transport this Client's were
+			// applied to.
+			cfg.transport = c.base
+		} else {
+			cfg.shared = &sharedTransport{built: c.inner.Transport, base: c.base}
+		}
+	}
 	u := *c.baseURL
-	return newClient(&u, &cfg, opts)
+	return newClient(&u, &cfg, nil)
 }
 
 // parseBaseURL checks and normalises the server URL to the API root.
@@ -317,8 +358,14 @@ func cookieJar() http.CookieJar {
 
 // marshalBody encodes a request body as JSON without escaping <, > and &
 // (encoding/json's default for HTML), so that strings reach the server as
-// the caller wrote them.
+// the caller wrote them. A body holding a job state the library does not
+// send (see JobState) is refused.
 func marshalBody(v any) ([]byte, error) {
+	if sc, ok := v.(stateChecker); ok && !isNilPointer(v) {
+		if err := sc.checkStates(); err != nil {
+			return nil, err
+		}
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

@@ -40,7 +40,15 @@ func (r *ReadResource[T, O]) query(opts *O) (url.Values, ListOptions, error) {
 	q := url.Values{}
 	var lo ListOptions
 	if opts != nil {
-		v, err := query.Values(opts)
+		var enc any = opts
+		if qp, ok := any(opts).(queryPreparer); ok {
+			p, err := qp.prepareQuery()
+			if err != nil {
+				return nil, lo, &ConfigError{Msg: err.Error()}
+			}
+			enc = p
+		}
+		v, err := query.Values(enc)
 		if err != nil {
 			return nil, lo, &ConfigError{Msg: fmt.Sprintf("encoding options: %v", err)}
 		}

@@ -38,6 +38,17 @@ type config struct {
 	cookies       bool
 	hook          func(RequestInfo)
 	concurrency   int
+
+	// shared is set by Clone when the clone keeps its parent's transport
+	// and TLS settings: the parent's built transport is used as it is (its
+	// connection pool shared), and base is kept for the clone's own clones.
+	shared *sharedTransport
+}
+
+// sharedTransport is a parent Client's transport as built (TLS applied)
+// and the transport it was built from.
+type sharedTransport struct {
+	built, base http.RoundTripper
 }
 
 // credentials is one authentication scheme. Its String and Format never
@@ -195,7 +206,8 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithLogger logs requests, retries and warnings to l (at Debug for
-// requests, Warn for the insecure TLS option). Without it the Client logs
+// requests, Warn for the insecure TLS option). Without it, or with a nil
+// l (which in Clone removes the inherited logger), the Client logs
 // nothing. Log lines never hold a credential.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
@@ -205,7 +217,9 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithCACertPool verifies the server's certificate against pool instead of
-// the system roots (for a server with a self-signed certificate).
+// the system roots (for a server with a self-signed certificate). It
+// verifies even when the transport's own TLS config skips verification;
+// WithInsecureSkipVerify alongside it still turns verification off.
 func WithCACertPool(pool *x509.CertPool) Option {
 	return func(c *config) error {
 		if pool == nil {
@@ -217,8 +231,8 @@ func WithCACertPool(pool *x509.CertPool) Option {
 }
 
 // WithCAFile verifies the server's certificate against the PEM
-// certificates in path. New fails when the file cannot be read or holds no
-// certificate.
+// certificates in path, as WithCACertPool does. New fails when the file
+// cannot be read or holds no certificate.
 func WithCAFile(path string) Option {
 	return func(c *config) error {
 		pem, err := os.ReadFile(path)
@@ -308,7 +322,8 @@ type RequestInfo struct {
 // WithRequestHook calls h once for every request the Client sends (after
 // its last attempt), with what a metrics or tracing system needs; see
 // RequestInfo. h runs on the calling goroutine and must be safe for
-// concurrent use when the Client is. A nil h sets no hook.
+// concurrent use when the Client is. A nil h sets no hook (in Clone, it
+// removes the inherited one).
 func WithRequestHook(h func(RequestInfo)) Option {
 	return func(c *config) error {
 		c.hook = h
@@ -341,8 +356,15 @@ func WithoutCookies() Option {
 	}
 }
 
-// httpClient builds the inner client every attempt goes through.
-func (c *config) buildHTTPClient() (*http.Client, error) {
+// tlsGiven reports whether a TLS option was given.
+func (c *config) tlsGiven() bool { return c.rootCAs != nil || c.insecure }
+
+// transportGiven reports whether WithTransport or WithHTTPClient was given.
+func (c *config) transportGiven() bool { return c.transport != nil || c.httpClient != nil }
+
+// buildHTTPClient builds the inner client every attempt goes through, and
+// returns the transport it was built from (before the TLS options).
+func (c *config) buildHTTPClient() (*http.Client, http.RoundTripper, error) {
 	var hc http.Client
 	if c.httpClient != nil {
 		hc = *c.httpClient //a shallow copy: the caller's client is never modified
@@ -351,13 +373,20 @@ func (c *config) buildHTTPClient() (*http.Client, error) {
 	if c.transport != nil {
 		rt = c.transport
 	}
-	if rt == nil {
+	switch {
+	case c.shared != nil:
+		rt = c.shared.base
+	case rt == nil:
 		rt = cleanhttp.DefaultPooledTransport()
 	}
-	if c.rootCAs != nil || c.insecure {
+	base := rt
+	switch {
+	case c.shared != nil:
+		rt = c.shared.built
+	case c.tlsGiven():
 		t, ok := rt.(*http.Transport)
 		if !ok {
-			return nil, &ConfigError{Msg: fmt.Sprintf("TLS options need an *http.Transport, not %T", rt)}
+			return nil, nil, &ConfigError{Msg: fmt.Sprintf("TLS options need an *http.Transport, not %T", rt)}
 		}
 		t = t.Clone()
 		tc := &tls.Config{MinVersion: tls.VersionTLS12}
@@ -367,9 +396,8 @@ func (c *config) buildHTTPClient() (*http.Client, error) {
 		if c.rootCAs != nil {
 			tc.RootCAs = c.rootCAs
 		}
-		if c.insecure {
-			tc.InsecureSkipVerify = true
-		}
+		// What the options say, whatever the transport's own config said.
+		tc.InsecureSkipVerify = c.insecure
 		t.TLSClientConfig = tc
 		rt = t
 	}
@@ -388,7 +416,7 @@ func (c *config) buildHTTPClient() (*http.Client, error) {
 		hc.Jar = cookieJar()
 	}
 	hc.CheckRedirect = checkRedirect
-	return &hc, nil
+	return &hc, base, nil
 }
 
 // checkRedirect follows a redirect only for GET and HEAD, only to the same

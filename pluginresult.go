@@ -303,7 +303,9 @@ type PluginResultListOptions struct {
 
 	// JobState and JobStateIn match plugin results having a job in that
 	// state (plugin_result_jobs__state, plugin_result_jobs__state__in).
-	// The computed State of a plugin result is not a filter.
+	// Each state must be one of JobStates or declared with CustomState (a
+	// *ConfigError otherwise). The computed State of a plugin result is
+	// not a filter (StateFailedValidation is refused).
 	JobState   JobState   `url:"plugin_result_jobs__state,omitempty"`
 	JobStateIn []JobState `url:"plugin_result_jobs__state__in,omitempty" del:","`
 	// JobRunLevel matches plugin results with a job at that run level.

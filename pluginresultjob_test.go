@@ -301,7 +301,7 @@ func TestFieldErrors(t *testing.T) {
 	c := newGockClient(t)
 	gock.New(gockBase).Patch(jobsPath + "19/").Reply(400).
 		JSON(`{"PluginResultJob": {"state": ["Ensure this value has at most 20 characters (it has 25)."]}}`)
-	_, _, err := c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{State: "a state that is too long!!"})
+	_, _, err := c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{State: CustomState("a state that is too long!!")})
 	var apiErr *APIError
 	require.ErrorAs(t, err, &apiErr)
 	assert.Equal(t, map[string][]string{"state": {"Ensure this value has at most 20 characters (it has 25)."}}, apiErr.FieldErrors)
@@ -336,7 +336,7 @@ func TestBodiesKeepHTMLCharacters(t *testing.T) {
 	gock.New(gockBase).Patch(jobsPath + "19/").AddMatcher(captureBody(&body)).Reply(202)
 	cfg, err := JobConfigFromJSON([]byte(`{"expr": "a<b && c>d"}`))
 	require.NoError(t, err)
-	_, _, err = c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{Config: &cfg, State: "x<y"})
+	_, _, err = c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{Config: &cfg, State: CustomState("x<y")})
 	require.NoError(t, err)
 	assert.Equal(t, `{"state":"x<y","config":{"expr":"a<b && c>d"}}`, string(body))
 }

@@ -22,10 +22,10 @@ import (
 // Time parses ISO 8601 with or without an offset and with or without a
 // fraction ("2010-11-10T03:07:43", "2017-08-09T20:26:03.000549+00:00",
 // "...Z"); a time without an offset is taken as UTC, the Torrent Server's
-// zone. It encodes the real instant with an explicit offset and
-// microseconds, which the server stores as they are: a time read and written
-// back keeps every millisecond the server exposes. Digits finer than the
-// microsecond are dropped.
+// zone. It encodes the real instant with an explicit offset (UTC for a zone
+// offset with seconds) and microseconds, which the server stores as they
+// are: a time read and written back keeps every millisecond the server
+// exposes. Digits finer than the microsecond are dropped.
 type Time struct{ time.Time }
 
 // NewTime returns t as a Time.
@@ -73,9 +73,15 @@ func fromServer(t time.Time) time.Time {
 const timeOut = "2006-01-02T15:04:05.000000-07:00"
 
 // String formats the time as it is sent to the server: with microseconds
-// (none when the time is a whole second) and an explicit offset.
+// (none when the time is a whole second) and an explicit offset. A time
+// whose zone offset is not a whole number of minutes (local mean time,
+// such as Amsterdam's +00:19:32 before 1937) is written in UTC: RFC 3339
+// has no seconds in an offset.
 func (t Time) String() string {
 	tt := t.Truncate(time.Microsecond)
+	if _, off := tt.Zone(); off%60 != 0 {
+		tt = tt.UTC()
+	}
 	if tt.Nanosecond() == 0 {
 		return tt.Format("2006-01-02T15:04:05-07:00")
 	}

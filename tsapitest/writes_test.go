@@ -57,13 +57,13 @@ func TestPatchStateSideEffects(t *testing.T) {
 
 	// A string the server does not store: no stamp.
 	srv.UpdateJob(id, func(j *tsapitest.Job) { j.EndTime = nil })
-	_, err = c.PluginResultJobs.SetState(ctx, id, "Weird")
+	_, err = c.PluginResultJobs.SetState(ctx, id, tsapi.CustomState("Weird"))
 	require.NoError(t, err)
 	j, _ = srv.Job(id)
 	assert.Nil(t, j.EndTime)
 
 	// Longer than 20 characters: the database refuses (500).
-	_, err = c.PluginResultJobs.SetState(ctx, id, "123456789012345678901")
+	_, err = c.PluginResultJobs.SetState(ctx, id, tsapi.CustomState("123456789012345678901"))
 	assert.ErrorIs(t, err, tsapi.ErrServer)
 
 	// PUT and bulk PATCH go through the same save.
