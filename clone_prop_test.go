@@ -1034,7 +1034,7 @@ func propRapidCheck(t *testing.T, checks int, prop func(*rapid.T)) {
 	if _, env := os.LookupEnv("RAPID_CHECKS"); !set["rapid.checks"] && !env {
 		propSetFlag(t, "rapid.checks", strconv.Itoa(checks))
 	}
-	if !set["rapid.seed"] {
+	if _, env := os.LookupEnv("RAPID_SEED"); !set["rapid.seed"] && !env {
 		propSetFlag(t, "rapid.seed", strconv.FormatUint(rand.Uint64(), 10))
 	}
 	t.Logf("rapid: %s cases, seed %s (rerun with -rapid.seed=%s)", flag.Lookup("rapid.checks").Value,
