@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -193,13 +194,20 @@ func (r *Resource[T, O, W, P]) ReplaceAllMatching(ctx context.Context, opts *O, 
 	return r.client.call(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: b}, modeOnce, nil)
 }
 
-func (r *ReadResource[T, O]) destructiveQuery(opts *O, what string) (map[string][]string, error) {
+// destructiveQuery encodes and checks the query of a DELETE or PUT on the
+// list URL. The check is on the query as it is sent: a filter whose value
+// list is empty encodes to nothing and is no filter.
+func (r *ReadResource[T, O]) destructiveQuery(opts *O, what string) (url.Values, error) {
 	q, _, err := r.query(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDestructive(q, what, r.spec.Name); err != nil {
+	sent, err := url.ParseQuery(q.Encode())
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("%s: the query does not encode: %v", what, err)}
+	}
+	if err := checkDestructive(sent, what, r.spec.Name); err != nil {
 		return nil, err
 	}
-	return q, nil
+	return sent, nil
 }
