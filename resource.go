@@ -40,8 +40,11 @@ type ResourceSpec[T any] struct {
 	NewestFirst bool
 	// Stamped maps a field the server sets itself on a write to the field
 	// whose change makes it do so ("endtime": "state": a PATCH to a
-	// terminal state stamps endtime). A re-read after a lost answer does not
-	// compare a stamped field when the write also sent its trigger.
+	// terminal state stamps endtime). A re-read after a lost answer still
+	// compares a stamped field that was sent (the server stamps only when
+	// the trigger changes, which the re-read cannot see); when it differs
+	// and the re-read holds the trigger as sent, the field is named in
+	// OutcomeUnknownError.Stamped.
 	Stamped map[string]string
 }
 
@@ -271,14 +274,14 @@ func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, i
 	if !errors.As(err, &unknown) || ctx.Err() != nil {
 		return nil, resp, err
 	}
-	got, vresp, differs, verr := r.reread(ctx, id, body)
+	got, vresp, differs, stamped, verr := r.reread(ctx, id, body)
 	unknown.Checked = verr == nil
 	if verr != nil {
 		unknown.CheckErr = verr
 		return nil, resp, unknown
 	}
 	if len(differs) > 0 {
-		unknown.Differs = differs
+		unknown.Differs, unknown.Stamped = differs, stamped
 		return nil, vresp, unknown
 	}
 	vresp.Verified = true
