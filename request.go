@@ -316,6 +316,9 @@ func encodeBody(method string, body any) ([]byte, error) {
 	case json.RawMessage:
 		return b, nil
 	}
+	if err := checkNoSecret(body); err != nil {
+		return nil, err
+	}
 	b, err := marshalBody(body)
 	if err != nil {
 		return nil, &ConfigError{Msg: fmt.Sprintf("encoding %s body: %v", method, err)}
