@@ -153,9 +153,12 @@ func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUp
 
 // DeleteAllMatching deletes EVERY object matching opts (DELETE on the list
 // URL). It refuses, before any request, options with no filter (the server
-// would delete everything) and any filter name the resource does not know
-// (the server would ignore it and delete everything). limit and offset do
-// not bound what the server deletes, so they are refused too.
+// would delete everything; a filter whose value list is empty encodes to
+// nothing and is none), any filter name the resource does not know (the
+// server would ignore it and delete everything), a filter with an empty
+// value and a repeated filter other than __in and __range (the server reads
+// those as something else than the caller meant). limit and offset do not
+// bound what the server deletes, so they are refused too.
 //
 // It is sent once: a resent DELETE would also delete the matching objects
 // another client created after the first attempt. A lost answer is an
