@@ -155,9 +155,12 @@ func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUp
 
 // DeleteAllMatching deletes EVERY object matching opts (DELETE on the list
 // URL). It refuses, before any request, options with no filter (the server
-// would delete everything) and any filter name the resource does not know
-// (the server would ignore it and delete everything). limit and offset do
-// not bound what the server deletes, so they are refused too.
+// would delete everything; a filter whose value list is empty encodes to
+// nothing and is none), any filter name the resource does not know (the
+// server would ignore it and delete everything), a filter with an empty
+// value and a repeated filter other than __in and __range (the server reads
+// those as something else than the caller meant). limit and offset do not
+// bound what the server deletes, so they are refused too.
 //
 // It is sent once: a resent DELETE would also delete the matching objects
 // another client created after the first attempt. A lost answer is an
@@ -196,13 +199,20 @@ func (r *Resource[T, O, W, P]) ReplaceAllMatching(ctx context.Context, opts *O, 
 	return r.client.call(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: b}, modeOnce, nil)
 }
 
-func (r *ReadResource[T, O]) destructiveQuery(opts *O, what string) (map[string][]string, error) {
+// destructiveQuery encodes and checks the query of a DELETE or PUT on the
+// list URL. The check is on the query as it is sent: a filter whose value
+// list is empty encodes to nothing and is no filter.
+func (r *ReadResource[T, O]) destructiveQuery(opts *O, what string) (url.Values, error) {
 	q, _, err := r.query(opts)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDestructive(q, what, r.spec.Name); err != nil {
+	sent, err := url.ParseQuery(q.Encode())
+	if err != nil {
+		return nil, &ConfigError{Msg: fmt.Sprintf("%s: the query does not encode: %v", what, err)}
+	}
+	if err := checkDestructive(sent, what, r.spec.Name); err != nil {
 		return nil, err
 	}
-	return q, nil
+	return sent, nil
 }

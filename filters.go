@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/google/go-querystring/query"
 )
@@ -165,24 +166,44 @@ func (r *ReadResource[T, O]) checkFilter(name string, s *Schema) error {
 	return nil
 }
 
-// hasFilter reports whether q holds at least one filter besides paging.
-func hasFilter(q url.Values) bool {
-	for k := range q {
-		if !reservedParams[k] && k != "order_by" {
-			return true
-		}
-	}
-	return false
-}
-
 // checkDestructive refuses a query that would not bound what a DELETE or
-// PUT on a list URL removes.
+// PUT on a list URL removes. q is the query as it is sent (parsed back from
+// its encoding), so that a filter that encodes to nothing counts as none.
+// The server reads an empty value as a filter of its own (state= matches
+// nothing, grid_engine_jobid__isnull= every job with an id), and only the
+// last value of a repeated filter other than __in and __range: both are
+// refused, as an option given empty or twice by mistake.
 func checkDestructive(q url.Values, what, resource string) error {
-	if !hasFilter(q) {
-		return &ConfigError{Msg: what + " needs at least one filter: without one the server deletes every " + resource}
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	filters := 0
+	for _, k := range keys {
+		vs := q[k]
+		if reservedParams[k] || k == "order_by" || len(vs) == 0 {
+			continue
+		}
+		for _, v := range vs {
+			if strings.TrimFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) == "" {
+				return &ConfigError{Msg: fmt.Sprintf("%s: filter %q has an empty value (an option given empty?): the server would read it as a filter of its own, not as no filter", what, k)}
+			}
+		}
+		if len(vs) > 1 && !strings.HasSuffix(k, "__in") && !strings.HasSuffix(k, "__range") {
+			hint := "a __in filter"
+			if !strings.Contains(k, "__") {
+				hint = k + "__in"
+			}
+			return &ConfigError{Msg: fmt.Sprintf("%s: filter %q is given %d values, of which the server reads only the last; to match any of them use %s", what, k, len(vs), hint)}
+		}
+		filters++
+	}
+	if filters == 0 {
+		return &ConfigError{Msg: what + " needs at least one filter with a value: without one the server deletes every " + resource}
 	}
 	for _, k := range []string{"limit", "offset", "order_by"} {
-		if q.Get(k) != "" {
+		if _, ok := q[k]; ok {
 			return &ConfigError{Msg: fmt.Sprintf("%s does not take %s: the server deletes every match regardless", what, k)}
 		}
 	}

@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -110,62 +112,132 @@ type Request struct {
 }
 
 // Do sends req and decodes a JSON answer into v (when v is not nil and the
-// server sent a body). The query of a list URL of a resource the Client
-// knows (its services', and those made with NewResource) is checked as the
-// typed calls check it, and a DELETE or PUT on any list URL needs a filter.
-// GET, HEAD and OPTIONS are retried, a DELETE of one object too; other
-// writes are resent only when they surely did not reach the server, unless
-// req.Idempotent.
+// server sent a body). The method is sent in upper case (the server reads
+// it so) and must be GET, HEAD, OPTIONS, POST, PUT, PATCH or DELETE. The
+// query of a list URL of a resource the Client knows (its services', and
+// those made with NewResource) is checked as the typed calls check it, and
+// a DELETE or PUT on any list URL needs a filter with a value, as
+// DeleteAllMatching does. A path reaches a list URL however it is spelled:
+// the checks compare it decoded, with repeated slashes merged, dot
+// segments resolved and case ignored, as servers and proxies in front of
+// them may read it. GET, HEAD and OPTIONS are retried, a DELETE of one
+// object too; other writes are resent only when they surely did not reach
+// the server, unless req.Idempotent. req itself is not changed.
 //
 // It returns a *ConfigError (ErrInvalidOption) before sending anything for
-// a bad path or query, an *APIError for a non-2xx answer, a *DecodeError
-// when a 2xx body does not decode into v, a *RequestError for transport
-// failures, an *OutcomeUnknownError when the answer to a write was lost,
-// and ctx.Err() when ctx ends first.
+// an unknown method, a bad path or query, or a body holding a SecretString,
+// an *APIError for a non-2xx answer, a *DecodeError when a 2xx body does
+// not decode into v, a *RequestError for transport failures, an
+// *OutcomeUnknownError when the answer to a write was lost, and ctx.Err()
+// when ctx ends first.
 func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
 	if req == nil {
 		return nil, &ConfigError{Msg: "nil request"}
+	}
+	method, err := normalMethod(req.Method)
+	if err != nil {
+		return nil, err
 	}
 	u, err := c.resolve(req.Path, req.Query)
 	if err != nil {
 		return nil, err
 	}
-	list, name := c.listURLOf(u)
-	if list {
-		if r, ok := c.resources.Load(name); ok {
-			if err := r.(queryChecker).CheckQuery(u.Query()); err != nil {
-				return nil, err
-			}
-		}
-		if req.Method == http.MethodDelete || req.Method == http.MethodPut {
-			if err := checkDestructive(u.Query(), req.Method+" on a list URL", name); err != nil {
-				return nil, err
-			}
-		}
+	list, err := c.guardList(method, u, true)
+	if err != nil {
+		return nil, err
 	}
 	mode := modeOnce
 	switch {
-	case req.Method == http.MethodGet || req.Method == http.MethodHead || req.Method == http.MethodOptions:
+	case method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions:
 		mode = modeRead
-	case req.Method == http.MethodDelete && !list:
+	case method == http.MethodDelete && !list:
 		mode = modeDelete
 	case req.Idempotent:
 		mode = modeRead
 	}
-	return c.call(ctx, req, mode, v)
+	sent := *req
+	sent.Method = method
+	return c.call(ctx, &sent, mode, v)
 }
 
-// listURLOf tells whether u is the list URL of a resource, and which.
-func (c *Client) listURLOf(u *url.URL) (bool, string) {
-	rel, ok := strings.CutPrefix(u.Path, c.baseURL.Path)
-	if !ok {
-		return false, ""
+// httpMethods are the methods a request may have; tastypie serves no other.
+var httpMethods = []string{
+	http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPost,
+	http.MethodPut, http.MethodPatch, http.MethodDelete,
+}
+
+// normalMethod returns method in upper case, as the server reads it, or a
+// *ConfigError for a method that is not one of httpMethods (spaces
+// included): every check is made on the method that is sent.
+func normalMethod(method string) (string, error) {
+	m := strings.ToUpper(method)
+	if !slices.Contains(httpMethods, m) {
+		return "", &ConfigError{Msg: fmt.Sprintf("unknown HTTP method %q: want one of %s", method, strings.Join(httpMethods, ", "))}
 	}
-	parts := strings.Split(strings.Trim(rel, "/"), "/")
-	if len(parts) != 1 || parts[0] == "" {
-		return false, ""
+	return m, nil
+}
+
+// guardList checks a request for a list URL before it is sent: the query
+// of a resource the Client knows must name only filters it has (for every
+// method when allMethods, else for DELETE and PUT only), and a DELETE or
+// PUT on any list URL must be bounded by a filter with a value
+// (checkDestructive) and have no ';' in its query (servers split queries on
+// it differently). method is normalised; u is the URL as sent. It reports
+// whether u is a list URL.
+func (c *Client) guardList(method string, u *url.URL, allMethods bool) (bool, error) {
+	name, r, list := c.listURLOf(u)
+	if !list {
+		return false, nil
 	}
-	return true, parts[0]
+	destructive := method == http.MethodDelete || method == http.MethodPut
+	if !destructive {
+		if allMethods && r != nil {
+			return true, r.CheckQuery(u.Query())
+		}
+		return true, nil
+	}
+	what := method + " on the list URL of " + name
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil || strings.Contains(u.RawQuery, ";") {
+		return true, &ConfigError{Msg: what + ": the query does not parse as name=value pairs joined by '&' (servers read a ';' or a bad escape differently), so what it deletes cannot be checked"}
+	}
+	if r != nil {
+		if err := r.CheckQuery(q); err != nil {
+			return true, err
+		}
+	}
+	return true, checkDestructive(q, what, name)
+}
+
+// listURLOf tells whether u is the list URL of a resource, which, and the
+// resource when the Client knows it. The path is read as a server behind
+// a proxy may read it: decoded, repeated slashes merged, dot segments
+// resolved, and case ignored (also in the API root).
+func (c *Client) listURLOf(u *url.URL) (string, queryChecker, bool) {
+	p := path.Clean("/" + u.Path)
+	root := path.Clean("/"+c.baseURL.Path) + "/"
+	if len(p) <= len(root) || !strings.EqualFold(p[:len(root)], root) {
+		return "", nil, false
+	}
+	name := p[len(root):]
+	if strings.Contains(name, "/") {
+		return "", nil, false
+	}
+	if r, ok := c.resources.Load(name); ok {
+		return name, r.(queryChecker), true
+	}
+	var found queryChecker
+	c.resources.Range(func(k, r any) bool {
+		if strings.EqualFold(k.(string), name) {
+			found = r.(queryChecker)
+			return false
+		}
+		return true
+	})
+	if found != nil {
+		name = found.Name()
+	}
+	return name, found, true
 }
 
 // register makes Do check the filters of r's list URL.
@@ -244,6 +316,9 @@ func encodeBody(method string, body any) ([]byte, error) {
 	case json.RawMessage:
 		return b, nil
 	}
+	if err := checkNoSecret(body); err != nil {
+		return nil, err
+	}
 	b, err := marshalBody(body)
 	if err != nil {
 		return nil, &ConfigError{Msg: fmt.Sprintf("encoding %s body: %v", method, err)}
@@ -284,11 +359,20 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
+	method, err := normalMethod(r.Method)
+	if err != nil {
+		return nil, nil, err
+	}
 	u, err := c.resolve(r.Path, r.Query)
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := encodeBody(r.Method, r.Body)
+	// Every DELETE and PUT is checked on the URL it is sent to, whichever
+	// call built it.
+	if _, err := c.guardList(method, u, false); err != nil {
+		return nil, nil, err
+	}
+	body, err := encodeBody(method, r.Body)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -304,11 +388,11 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 	if body != nil {
 		rawBody = body
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, r.Method, u.String(), rawBody)
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)
 	if err != nil {
 		return nil, nil, &ConfigError{Msg: fmt.Sprintf("building request: %v", err)}
 	}
-	info = &RequestInfo{Method: r.Method, URL: redactURL(u), BytesSent: int64(len(body))}
+	info = &RequestInfo{Method: method, URL: redactURL(u), BytesSent: int64(len(body))}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
 	if body != nil {
@@ -330,13 +414,13 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 		return nil
 	})
 	if c.logger != nil {
-		c.logger.Debug("tsapi request", "method", r.Method, "url", redactURL(u))
+		c.logger.Debug("tsapi request", "method", method, "url", redactURL(u))
 	}
 	for {
 		read = nil
 		httpResp, err := c.retry.Do(req) //nolint:bodyclose // the response handler reads and closes every body
 		if err != nil {
-			resp, err := c.transportError(ctx, r.Method, u, st, err, read)
+			resp, err := c.transportError(ctx, method, u, st, err, read)
 			return resp, info, err
 		}
 		if httpResp.StatusCode == http.StatusUnauthorized && st.cookieOnly && !st.forceAuth {
@@ -345,7 +429,7 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 			st.forceAuth, st.base = true, st.attempts
 			continue
 		}
-		resp, err := c.answer(r.Method, u, httpResp, read, st)
+		resp, err := c.answer(method, u, httpResp, read, st)
 		return resp, info, err
 	}
 }

@@ -2,12 +2,15 @@ package tsapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -40,8 +43,11 @@ type ResourceSpec[T any] struct {
 	NewestFirst bool
 	// Stamped maps a field the server sets itself on a write to the field
 	// whose change makes it do so ("endtime": "state": a PATCH to a
-	// terminal state stamps endtime). A re-read after a lost answer does not
-	// compare a stamped field when the write also sent its trigger.
+	// terminal state stamps endtime). A re-read after a lost answer still
+	// compares a stamped field that was sent (the server stamps only when
+	// the trigger changes, which the re-read cannot see); when it differs
+	// and the re-read holds the trigger as sent, the field is named in
+	// OutcomeUnknownError.Stamped.
 	Stamped map[string]string
 }
 
@@ -271,14 +277,14 @@ func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, i
 	if !errors.As(err, &unknown) || ctx.Err() != nil {
 		return nil, resp, err
 	}
-	got, vresp, differs, verr := r.reread(ctx, id, body)
+	got, vresp, differs, stamped, verr := r.reread(ctx, id, body)
 	unknown.Checked = verr == nil
 	if verr != nil {
 		unknown.CheckErr = verr
 		return nil, resp, unknown
 	}
 	if len(differs) > 0 {
-		unknown.Differs = differs
+		unknown.Differs, unknown.Stamped = differs, stamped
 		return nil, vresp, unknown
 	}
 	vresp.Verified = true
@@ -299,10 +305,14 @@ func (r *PatchResource[T, O, P]) Delete(ctx context.Context, id int64) (*Respons
 
 // writeBody encodes body as a JSON object without "id" and "resource_uri":
 // tastypie treats a sent id as the row to write, which would re-target the
-// write.
+// write. A body that would encode a SecretString (a read model used as a
+// write type) is a *ConfigError: see checkNoSecret.
 func writeBody(body any) ([]byte, error) {
 	if body == nil || isNilPointer(body) {
 		return nil, &ConfigError{Msg: "nil body"}
+	}
+	if err := checkNoSecret(body); err != nil {
+		return nil, err
 	}
 	b, err := marshalBody(body)
 	if err != nil {
@@ -320,6 +330,187 @@ func writeBody(body any) ([]byte, error) {
 	delete(m, "id")
 	delete(m, "resource_uri")
 	return marshalBody(m)
+}
+
+// checkNoSecret returns a *ConfigError when encoding body as JSON would
+// write a SecretString. A SecretString encodes as its display mask
+// ("REDACTED", or null when empty), never as the secret, so a request body
+// holding one would store the mask as data (a plugin result read from the
+// server and sent back as a patch would set its key to "REDACTED", or clear
+// it). It looks where encoding/json looks: exported fields (embedded
+// structs' too) not tagged "-" nor left out by omitempty or omitzero,
+// pointers, interfaces, map values, slices and arrays. A type with its own
+// MarshalJSON or MarshalText is trusted with its encoding, except
+// Nullable, which encodes what it holds.
+func checkNoSecret(body any) error {
+	w := secretWalk{seen: map[uintptr]bool{}}
+	where, found := w.find(reflect.ValueOf(body), "", true, 0)
+	if !found {
+		return nil
+	}
+	what := "the body"
+	if where != "" {
+		what = "the body's " + where
+	}
+	return &ConfigError{Msg: what + " is a SecretString, which encodes as its display mask (\"REDACTED\", or null when empty), not as the secret: a request body never carries one. Send a write type (such as PluginResultPatch, which leaves the key alone), or a secret to set as a plain string (SecretString.Reveal)"}
+}
+
+var (
+	secretType     = reflect.TypeFor[SecretString]()
+	jsonMarshaler  = reflect.TypeFor[json.Marshaler]()
+	textMarshaler  = reflect.TypeFor[encoding.TextMarshaler]()
+	zeroer         = reflect.TypeFor[interface{ IsZero() bool }]()
+	maxSecretDepth = 64
+)
+
+// secretWalk is checkNoSecret's search; seen holds the pointers followed,
+// so that a cycle ends it.
+type secretWalk struct{ seen map[uintptr]bool }
+
+// find reports where in v (a JSON path) encoding v would write a
+// SecretString. strict: v is encoded by encoding/json itself, and an empty
+// SecretString (written as null) counts; inside a Nullable only a
+// non-empty one does (Null sends a null of its own).
+func (w *secretWalk) find(v reflect.Value, at string, strict bool, depth int) (string, bool) {
+	if !v.IsValid() || depth > maxSecretDepth {
+		return "", false
+	}
+	t := v.Type()
+	if t == secretType {
+		return at, strict || v.String() != ""
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() || w.seen[v.Pointer()] {
+			return "", false
+		}
+		w.seen[v.Pointer()] = true
+		return w.find(v.Elem(), at, strict, depth+1)
+	case reflect.Interface:
+		if v.IsNil() {
+			return "", false
+		}
+		return w.find(v.Elem(), at, strict, depth+1)
+	}
+	if ownEncoding(t) {
+		if !isNullable(t) {
+			return "", false
+		}
+		for i := range t.NumField() {
+			if where, ok := w.find(v.Field(i), at, false, depth+1); ok {
+				return where, true
+			}
+		}
+		return "", false
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			tag := f.Tag.Get("json")
+			if tag == "-" {
+				continue
+			}
+			name, opts, _ := strings.Cut(tag, ",")
+			promoted := f.Anonymous && name == "" && indirect(f.Type).Kind() == reflect.Struct
+			if !f.IsExported() && !promoted {
+				continue
+			}
+			fv := v.Field(i)
+			if omitted(fv, opts) {
+				continue
+			}
+			next := at
+			if !promoted {
+				next = joinPath(at, cmp.Or(name, f.Name))
+			}
+			if where, ok := w.find(fv, next, strict, depth+1); ok {
+				return where, true
+			}
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			key := "?"
+			if it.Key().CanInterface() {
+				key = fmt.Sprint(it.Key().Interface())
+			}
+			if where, ok := w.find(it.Value(), joinPath(at, key), strict, depth+1); ok {
+				return where, true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if t.Kind() == reflect.Slice && v.IsNil() {
+			return "", false
+		}
+		for i := range v.Len() {
+			if where, ok := w.find(v.Index(i), fmt.Sprintf("%s[%d]", at, i), strict, depth+1); ok {
+				return where, true
+			}
+		}
+	}
+	return "", false
+}
+
+// isNullable reports whether t is a Nullable, whose MarshalJSON encodes
+// the value it holds with encoding/json.
+func isNullable(t reflect.Type) bool {
+	return t.Kind() == reflect.Struct && t.PkgPath() == secretType.PkgPath() && strings.HasPrefix(t.Name(), "Nullable[")
+}
+
+// ownEncoding reports whether encoding/json leaves values of t to their own
+// MarshalJSON or MarshalText.
+func ownEncoding(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return t.Implements(jsonMarshaler) || t.Implements(textMarshaler) || pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler)
+}
+
+func indirect(t reflect.Type) reflect.Type {
+	if t.Kind() == reflect.Pointer {
+		return t.Elem()
+	}
+	return t
+}
+
+func joinPath(at, name string) string {
+	if at == "" {
+		return name
+	}
+	return at + "." + name
+}
+
+// omitted reports whether encoding/json leaves the field v out under the
+// tag options opts (omitempty, omitzero).
+func omitted(v reflect.Value, opts string) bool {
+	for _, o := range strings.Split(opts, ",") {
+		switch o {
+		case "omitempty":
+			switch v.Kind() {
+			case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+				if v.Len() == 0 {
+					return true
+				}
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+				reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+				if v.IsZero() {
+					return true
+				}
+			}
+		case "omitzero":
+			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
+				return true
+			}
+			if v.Type().Implements(zeroer) && v.CanInterface() {
+				if v.Interface().(interface{ IsZero() bool }).IsZero() {
+					return true
+				}
+			} else if v.IsZero() {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // idFromLocation reads the id at the end of a detail URL.

@@ -48,8 +48,19 @@ var ErrOutcomeUnknown = errors.New("tsapi: outcome of the write is unknown")
 // object first: when every field holds what was sent, the write is reported
 // as a success instead (Response.Verified). Otherwise Checked is true and
 // Differs names the fields that hold something else now: the write was not
-// applied, or another client changed them since. Re-read the object and
-// decide.
+// applied, another client changed them since, or (for the fields in
+// Stamped) the server set them itself. Re-read the object and decide.
+//
+// Every field sent is compared, also one the server stamps (a job's
+// starttime and endtime, set when a write changes its state to Started or
+// to a terminal state). The server stamps only when the write changes the
+// state, and the library does not read the object before writing, so it
+// cannot tell a stamp from a time that was never written: a job that was
+// already Completed, sent Completed with a new endtime, holds its old
+// endtime whether or not the write arrived. Such a field is reported in
+// Differs, and also in Stamped when the re-read shows the state the write
+// sent: a caller who knows the write changed the state knows the server's
+// stamp explains it.
 //
 // It matches ErrOutcomeUnknown. It deliberately does not unwrap to its
 // cause (a timeout, a 504, ctx's error), so that code that retries on those
@@ -67,6 +78,12 @@ type OutcomeUnknownError struct {
 	// Differs lists the fields that the re-read found holding something
 	// other than what was sent.
 	Differs []string
+	// Stamped lists the fields of Differs that the server sets itself when
+	// their trigger changes (ResourceSpec.Stamped), where the write sent
+	// the trigger and the re-read shows it as sent: if the write changed
+	// the trigger, the server's stamp explains the difference; if it did
+	// not, the write was not applied (or was changed since).
+	Stamped []string
 	// CheckErr is why the re-read failed, when it did.
 	CheckErr error
 }
@@ -80,7 +97,11 @@ func (e *OutcomeUnknownError) Error() string {
 	}
 	switch {
 	case len(e.Differs) > 0:
-		fmt.Fprintf(&b, "; re-read: %s now differ from what was sent (not applied, or changed since by another client); not resent", strings.Join(e.Differs, ", "))
+		fmt.Fprintf(&b, "; re-read: %s now differ from what was sent (not applied, or changed since by another client", strings.Join(e.Differs, ", "))
+		if len(e.Stamped) > 0 {
+			fmt.Fprintf(&b, "; %s the server sets itself when the write changes state, which the library cannot tell", strings.Join(e.Stamped, ", "))
+		}
+		b.WriteString("); not resent")
 	case e.CheckErr != nil:
 		fmt.Fprintf(&b, "; re-read failed: %s", strings.TrimPrefix(e.CheckErr.Error(), "tsapi: "))
 	}
@@ -91,38 +112,46 @@ func (e *OutcomeUnknownError) Error() string {
 func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
 // reread fetches object id and returns the fields of the sent body that it
-// does not hold (fields the server stamps itself are not compared when the
-// body also sent their trigger).
-func (r *ReadResource[T, O]) reread(ctx context.Context, id int64, sent []byte) (*T, *Response, []string, error) {
+// does not hold, and those of them that the server may have stamped
+// itself: a field of spec.Stamped whose trigger was sent and is held as
+// sent. A stamped field is compared like any other (see
+// OutcomeUnknownError): skipping it would report a write that never
+// arrived as verified whenever the state did not change.
+func (r *ReadResource[T, O]) reread(ctx context.Context, id int64, sent []byte) (*T, *Response, []string, []string, error) {
 	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, modeRead, nil)
 	if err != nil {
-		return nil, resp, nil, err
+		return nil, resp, nil, nil, err
 	}
 	var now, want map[string]json.RawMessage
 	if err := json.Unmarshal(resp.body, &now); err != nil || now == nil {
-		return nil, resp, nil, newDecodeError(resp, fmt.Errorf("the re-read object is not a JSON object"))
+		return nil, resp, nil, nil, newDecodeError(resp, fmt.Errorf("the re-read object is not a JSON object"))
 	}
 	if err := json.Unmarshal(sent, &want); err != nil {
-		return nil, resp, nil, &ConfigError{Msg: "the sent body is not a JSON object"}
+		return nil, resp, nil, nil, &ConfigError{Msg: "the sent body is not a JSON object"}
 	}
-	var differs []string
-	for k, v := range want {
-		if trigger, ok := r.spec.Stamped[k]; ok {
-			if _, sentTrigger := want[trigger]; sentTrigger {
-				continue
-			}
-		}
+	holds := func(k string) bool {
 		got, ok := now[k]
-		if !ok || !sameValue(v, got, r.spec.Fields[k]) {
-			differs = append(differs, k)
+		return ok && sameValue(want[k], got, r.spec.Fields[k])
+	}
+	var differs, stamped []string
+	for k := range want {
+		if holds(k) {
+			continue
+		}
+		differs = append(differs, k)
+		if trigger, ok := r.spec.Stamped[k]; ok {
+			if _, sentTrigger := want[trigger]; sentTrigger && holds(trigger) {
+				stamped = append(stamped, k)
+			}
 		}
 	}
 	sort.Strings(differs)
+	sort.Strings(stamped)
 	obj, err := decoded[T](resp)
 	if err != nil {
-		return nil, resp, nil, err
+		return nil, resp, nil, nil, err
 	}
-	return obj, resp, differs, nil
+	return obj, resp, differs, stamped, nil
 }
 
 // sameValue reports whether the server holding got is what sending sent
