@@ -441,9 +441,9 @@ func rapidBudget(t *testing.T, checks int) {
 	t.Logf("rapid: %d cases, seed %s (reproduce with go test -run '^%s$' -rapid.seed=%s)", n, seed, t.Name(), seed)
 }
 
-// TestWriteSequences is the property against tsapitest and, with a smaller
+// TestWriteSequenceModel is the property against tsapitest and, with a smaller
 // budget, the reference server.
-func TestWriteSequences(t *testing.T) {
+func TestWriteSequenceModel(t *testing.T) {
 	t.Run("tsapitest", func(t *testing.T) {
 		rapidBudget(t, 150)
 		checkWriteSequences(t, smallSeedTarget(t), 12)
