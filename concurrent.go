@@ -156,13 +156,16 @@ func (s *rangeSched[T]) nextPage() (page *Page[T], err error, end bool) {
 		r := &s.ranges[s.cur]
 		switch {
 		case len(r.pages) > 0:
-			page, r.pages = r.pages[0], r.pages[1:]
+			// The slot is cleared, so that the slice's array does not
+			// keep the page alive after the caller is done with it.
+			page, r.pages[0], r.pages = r.pages[0], nil, r.pages[1:]
 			s.held--
 			s.wake.Broadcast()
 			return page, nil, false
 		case s.err != nil:
 			return nil, s.err, false
 		case r.done:
+			r.pages = nil
 			s.cur++
 			s.wake.Broadcast()
 			continue

@@ -6,11 +6,13 @@ import (
 	"iter"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -282,4 +284,29 @@ func TestASlowPageKeepsTheOtherRequestsInFlight(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, descending(5000, 1), ids)
 	assert.Equal(t, int32(n), maxInFlight.Load(), "never more than n in flight")
+}
+
+func TestConcurrentIterationLetsGoOfThePagesItYielded(t *testing.T) {
+	// Memory stays bounded however many pages an iteration reads: a page
+	// the caller has moved past is garbage once the caller drops it.
+	s := newPageServer(t, 5000)
+	c := newTestClient(t, s.srv.URL, WithConcurrency(4))
+	var seen []weak.Pointer[Page[PluginResultJob]]
+	alive := -1
+	for page, err := range c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 50}}) {
+		require.NoError(t, err)
+		seen = append(seen, weak.Make(page))
+		if len(seen) == 80 {
+			runtime.GC()
+			runtime.GC()
+			alive = 0
+			for _, w := range seen[:60] {
+				if w.Value() != nil {
+					alive++
+				}
+			}
+		}
+	}
+	require.Len(t, seen, 100)
+	assert.Zero(t, alive, "pages yielded long before are still reachable")
 }
