@@ -842,7 +842,7 @@ func propRun(t *rapid.T, pc *propCase, s *propServer, pcl *propClient, st propSt
 	}
 	if m.logger != nil {
 		m.logger.mu.Lock()
-		m.logger.buf.WriteString(fmt.Sprintf("-- expect %d\n", calls)) // counted by propCheckLogs
+		fmt.Fprintf(&m.logger.buf, "-- expect %d\n", calls) // counted by propCheckLogs
 		m.logger.mu.Unlock()
 	}
 }

@@ -19,7 +19,7 @@ import (
 // State of PluginResultJobWrite and PluginResultJobPatch (Create, Update,
 // Patch, BulkPatch), and the state filters of PluginResultJobListOptions
 // and PluginResultListOptions return a *ConfigError (ErrInvalidOption) for
-// "Canceled" or "Runing", which the server would store or silently match
+// "Canceled" or "Startd", which the server would store or silently match
 // nothing with. ListOptions.Filters and a Request sent with Client.Do are
 // sent as given.
 type JobState string

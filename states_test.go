@@ -41,7 +41,7 @@ func TestUnknownJobStatesAreRefusedBeforeAnyRequest(t *testing.T) {
 	for name, call := range map[string]func() error{
 		"SetState": func() error { _, err := jobs.SetState(ctx, 4, "Canceled"); return err },
 		"Patch": func() error {
-			_, _, err := jobs.Patch(ctx, 4, &PluginResultJobPatch{State: "Runing"})
+			_, _, err := jobs.Patch(ctx, 4, &PluginResultJobPatch{State: "Startd"})
 			return err
 		},
 		"Update": func() error {
@@ -58,7 +58,7 @@ func TestUnknownJobStatesAreRefusedBeforeAnyRequest(t *testing.T) {
 				{ID: 1, Patch: &PluginResultJobPatch{State: StateError}}, {ID: 2, Patch: &PluginResultJobPatch{State: "Eror"}}}, nil)
 			return err
 		},
-		"List State": func() error { _, _, err := jobs.List(ctx, &PluginResultJobListOptions{State: "Runing"}); return err },
+		"List State": func() error { _, _, err := jobs.List(ctx, &PluginResultJobListOptions{State: "Startd"}); return err },
 		"List StateIn": func() error {
 			_, _, err := jobs.List(ctx, &PluginResultJobListOptions{StateIn: []JobState{StateQueued, "Started "}})
 			return err
@@ -73,7 +73,7 @@ func TestUnknownJobStatesAreRefusedBeforeAnyRequest(t *testing.T) {
 			return err
 		},
 		"pluginresult JobState": func() error {
-			_, _, err := c.PluginResults.List(ctx, &PluginResultListOptions{JobState: "Runing"})
+			_, _, err := c.PluginResults.List(ctx, &PluginResultListOptions{JobState: "Startd"})
 			return err
 		},
 		"pluginresult JobStateIn": func() error {
