@@ -220,7 +220,10 @@ type Experiment struct {
 	// BooleanField (default False).
 	IsReverseRun bool `json:"isReverseRun"`
 	// Log is "log": rundb/models.py Experiment.log: JSONField (blank True). TS
-	// JSONField: the run's explog as a JSON object.
+	// JSONField: the run's explog as a JSON object. It is not in the patch
+	// type: a PATCH that sends log loses its "runtype" key: hydrate_runtype
+	// deletes the key from the log sent, sets it on the log stored, then
+	// stores the log sent over it.
 	Log JSONObject `json:"log,omitzero"`
 	// ManTecDfltAmbient is "manTecDfltAmbient" (nullable): not in the 5.12.1
 	// sdk-docs table: added to the model in 5.14-5.18 (git diff
@@ -541,8 +544,6 @@ type ExperimentPatch struct {
 	FTPStatus *string `json:"ftpStatus,omitempty"`
 	// IsReverseRun sets isReverseRun.
 	IsReverseRun *bool `json:"isReverseRun,omitempty"`
-	// Log sets log.
-	Log *JSONObject `json:"log,omitempty"`
 	// ManTecDfltAmbient sets manTecDfltAmbient.
 	ManTecDfltAmbient Nullable[float64] `json:"manTecDfltAmbient,omitzero"`
 	// ManTecMinThreshold sets manTecMinThreshold.
@@ -652,10 +653,6 @@ func (x *Experiment) ToPatch() *ExperimentPatch {
 	p.FlowsInOrder = Ptr(x.FlowsInOrder)
 	p.FTPStatus = Ptr(x.FTPStatus)
 	p.IsReverseRun = Ptr(x.IsReverseRun)
-	if x.Log.Form() != ConfigUnset {
-		v := x.Log
-		p.Log = &v
-	}
 	p.ManTecDfltAmbient = NullableOf(x.ManTecDfltAmbient)
 	p.ManTecMinThreshold = NullableOf(x.ManTecMinThreshold)
 	p.ManTecSlope = NullableOf(x.ManTecSlope)

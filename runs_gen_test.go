@@ -302,6 +302,7 @@ func TestToPatchSendsEveryWritableFieldUnchanged(t *testing.T) {
 				Facts map[string]struct {
 					Wire     string `json:"wire"`
 					Computed bool   `json:"computed"`
+					NoWrite  string `json:"nowrite"`
 				} `json:"_fields"`
 			}
 			require.NoError(t, json.Unmarshal(snaps[name], &snap))
@@ -312,7 +313,7 @@ func TestToPatchSendsEveryWritableFieldUnchanged(t *testing.T) {
 				facts := snap.Facts[field]
 				toMany := f.Related == "to_many" || slices.Contains([]string{"objects", "uris", "names"}, facts.Wire)
 				nested := f.Type == "related" && facts.Wire == "object"
-				skip := f.ReadOnly || facts.Computed || toMany || nested || field == "id" || field == "resource_uri"
+				skip := f.ReadOnly || facts.Computed || facts.NoWrite != "" || toMany || nested || field == "id" || field == "resource_uri"
 				if skip {
 					assert.NotContains(t, patch, field, "%s must not be written back", field)
 					continue

@@ -22,6 +22,7 @@ const (
 	kTime                  // DateTimeField
 	kBool                  // BooleanField
 	kComputed              // not a column: Django cannot filter or order on it
+	kFloat                 // FloatField
 )
 
 // compare orders two non-null values of one kind.
@@ -33,6 +34,8 @@ func compare(a, b any) int {
 		return x.Compare(b.(time.Time))
 	case bool:
 		return cmp.Compare(boolInt(x), boolInt(b.(bool)))
+	case float64:
+		return cmp.Compare(x, b.(float64))
 	}
 	return strings.Compare(a.(string), b.(string))
 }
@@ -247,6 +250,11 @@ func prep(k fkind, v any) (any, error) {
 			return nil, errMismatch
 		}
 		return n, nil
+	case kFloat:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(pyStr(v)), 64); err == nil {
+			return f, nil
+		}
+		return nil, errMismatch
 	case kTime:
 		if t, ok := parseTime(s); ok { // never for a bool, whose s is ""
 			return t, nil

@@ -409,6 +409,9 @@ func memberDoc(m *member) string {
 	if m.facts.Note != "" {
 		b.WriteString(". " + upperFirst(m.facts.Note))
 	}
+	if m.facts.NoWrite != "" {
+		b.WriteString(". It is not in the patch type: " + m.facts.NoWrite)
+	}
 	if m.facts.Null != "" {
 		b.WriteString(". The schema says it is not nullable, yet it can be null: " + m.facts.Null)
 	}

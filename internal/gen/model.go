@@ -76,7 +76,7 @@ func (m *member) tag() string {
 
 // writable reports whether the member goes in the patch type.
 func (m *member) writable() bool {
-	if !m.inSchema || m.readonly || m.computed || m.json == "id" || m.json == "resource_uri" {
+	if !m.inSchema || m.readonly || m.computed || m.facts.NoWrite != "" || m.json == "id" || m.json == "resource_uri" {
 		return false
 	}
 	switch m.kind {

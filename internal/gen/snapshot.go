@@ -106,6 +106,9 @@ type Facts struct {
 	// Null says why the server sends null in a field its schema calls not
 	// nullable; such a field is read and patched as nullable.
 	Null string `json:"null"`
+	// NoWrite says why a field the schema calls writable must not be
+	// written back: it is left out of the patch type.
+	NoWrite string `json:"nowrite"`
 }
 
 // Extra is a key the server sends beyond the schema.
