@@ -220,10 +220,13 @@ type Experiment struct {
 	// BooleanField (default False).
 	IsReverseRun bool `json:"isReverseRun"`
 	// Log is "log": rundb/models.py Experiment.log: JSONField (blank True). TS
-	// JSONField: the run's explog as a JSON object. It is not in the patch
-	// type: a PATCH that sends log loses its "runtype" key: hydrate_runtype
-	// deletes the key from the log sent, sets it on the log stored, then
-	// stores the log sent over it.
+	// JSONField: the run's explog as a JSON object. hydrate_runtype sets the
+	// runtype on the stored log on every write: a PATCH of an experiment with
+	// an empty log writes {"runtype": "GENS"} into it, and one whose log is
+	// not empty but has no runtype fails (500). It is not in the patch type: a
+	// PATCH that sends log loses its "runtype" key: hydrate_runtype deletes
+	// the key from the log sent, sets it on the log stored, then stores the
+	// log sent over it.
 	Log JSONObject `json:"log,omitzero"`
 	// ManTecDfltAmbient is "manTecDfltAmbient" (nullable): not in the 5.12.1
 	// sdk-docs table: added to the model in 5.14-5.18 (git diff

@@ -107,7 +107,7 @@ func (res *resdef) checkFiltering(name string, rest []string) (fkind, error) {
 		return 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
 	case !ok:
 		return 0, canned500() // in filtering but not a field: KeyError
-	case name == "resource_uri":
+	case name == "resource_uri" || noAttribute[res.name+"."+name]:
 		return 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
 	case len(rest) == 0:
 		return f.kind, nil
@@ -348,7 +348,7 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 			return nil, badRequest(fmt.Sprintf("No matching '%s' field for ordering on.", name))
 		case !slices.Contains(res.ordering, name):
 			return nil, badRequest(fmt.Sprintf("The '%s' field does not allow ordering.", name))
-		case name == "resource_uri":
+		case name == "resource_uri" || noAttribute[res.name+"."+name]:
 			return nil, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for ordering with.", name))
 		}
 		sub, ok := f, len(bits) == 1 // the field ordered on: f, or a field of its related resource

@@ -771,6 +771,10 @@ func (s *Server) relatedRows(res string, id int64, f string) []int64 {
 	return nil
 }
 
+// noAttribute are the fields declared without an attribute that are in
+// their resource's filtering and ordering: tastypie refuses both (400).
+var noAttribute = map[string]bool{"plannedexperiment.parentPlan": true}
+
 // toMany are the to-many fields of the run resources.
 var toMany = map[string][]string{
 	"results":           {"analysismetrics", "libmetrics", "qualitymetrics", "tfmetrics", "projects", "pluginresults"},
@@ -855,7 +859,6 @@ func fieldKinds(name string) map[string]field {
 	}
 	if name == "plannedexperiment" {
 		out["experiment"] = field{kind: kInt, target: "experiment"}
-		delete(out, "parentPlan") // no attribute: neither filter nor order
 	}
 	delete(out, "repResult")
 	delete(out, "latestEAS")
@@ -1036,18 +1039,22 @@ func (s *Server) writeRun(name string, id int64, data map[string]json.RawMessage
 	}
 	switch name {
 	case "experiment":
-		// ExperimentResource.hydrate_runtype: a runtype is written into the
-		// log after deleting it from the log sent (a KeyError, 500, when
-		// that log has none).
+		// ExperimentResource.hydrate_runtype: the runtype is deleted from
+		// the log of the request (a KeyError, 500, when that log is not
+		// empty and has none), then set on the stored log. Without a log in
+		// the request, the log of the request is the stored log itself:
+		// the runtype comes back, and an empty log gains it. A log sent
+		// replaces the stored one without it.
 		if rt := merged["runtype"]; truthy(rt) {
-			if log, ok := merged["log"].(map[string]any); ok && truthy(log) {
+			log, _ := merged["log"].(map[string]any)
+			if truthy(log) {
 				if _, has := log["runtype"]; !has {
 					return canned500()
 				}
 				delete(log, "runtype")
-				if _, sent := data["log"]; !sent {
-					log["runtype"] = rt // the stored log itself: the key comes back
-				}
+			}
+			if _, sent := data["log"]; !sent && log != nil {
+				log["runtype"] = rt
 			}
 		}
 		return s.hydrateRow("experiment", s.runs.exps[id], merged)
