@@ -68,6 +68,12 @@ type Client struct {
 	PluginResults PluginResultService
 	// Plugins is the plugin resource (/rundb/api/v1/plugin/) and plugin launches.
 	Plugins PluginService
+	// Results, Experiments and PlannedExperiments are the analysis
+	// results, the sequencing runs and the plans (/rundb/api/v1/results/,
+	// experiment/, plannedexperiment/), generated from their schemas.
+	Results            ResultService
+	Experiments        ExperimentService
+	PlannedExperiments PlannedExperimentService
 }
 
 // New returns a Client for the Torrent Server at baseURL. baseURL may name
@@ -145,6 +151,7 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 	c.PluginResultJobs = &PluginResultJobServiceOp{newPluginResultJobResource(c)}
 	c.PluginResults = &PluginResultServiceOp{newPluginResultResource(c)}
 	c.Plugins = &PluginServiceOp{newPluginResource(c)}
+	initGeneratedServices(c)
 	return c, nil
 }
 

@@ -8,7 +8,9 @@
 //		tsapi.WithBasicAuth("ionadmin", os.Getenv("TSAPI_PASSWORD")))
 //
 // Each resource is a service on the Client (client.PluginResultJobs,
-// client.PluginResults, client.Plugins). The fields hold service
+// client.PluginResults, client.Plugins, and the runs around them generated
+// from their schemas: client.Results, client.Experiments,
+// client.PlannedExperiments; see RunOfJob). The fields hold service
 // interfaces, so a test can put its own implementation there. Their methods
 // take a context first and return the decoded value, a *Response carrying
 // the HTTP response (and, for lists, the tastypie Meta), and an error.

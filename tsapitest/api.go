@@ -198,7 +198,7 @@ func (c *call) dispatch(kind string) error {
 		if err != nil {
 			return err
 		}
-		return c.respond(http.StatusOK, c.res.dehydrate(c.s, id))
+		return c.respond(http.StatusOK, c.object1(id, true))
 	case key == "detail POST":
 		return emptyStatus(http.StatusNotImplemented) // tastypie's post_detail
 	case m == http.MethodDelete && c.res.remove != nil:
@@ -207,6 +207,16 @@ func (c *call) dispatch(kind string) error {
 		return c.res.writes[key](c)
 	}
 	return notModelled(m + " on " + c.res.name)
+}
+
+// object1 is object id as the request is answered it: dehydrated, and
+// shaped where the resource adjusts it to the request.
+func (c *call) object1(id int64, detail bool) map[string]any {
+	obj := c.res.dehydrate(c.s, id)
+	if c.res.shape != nil {
+		c.res.shape(c, obj, detail)
+	}
+	return obj
 }
 
 // respond is tastypie's create_response: v as JSON.
@@ -389,7 +399,7 @@ func (c *call) getList() error {
 	}
 	objects := []any{}
 	for _, id := range rows[min(offset, len(rows)):min(offset+limit, len(rows))] {
-		objects = append(objects, c.res.dehydrate(c.s, id))
+		objects = append(objects, c.object1(id, false))
 	}
 	link := func(off int) any {
 		q := maps.Clone(c.q)
@@ -419,7 +429,7 @@ func (c *call) getSet() error {
 		case err != nil:
 			return err
 		default:
-			objects = append(objects, c.res.dehydrate(c.s, id))
+			objects = append(objects, c.object1(id, false))
 		}
 	}
 	out := map[string]any{"objects": objects}

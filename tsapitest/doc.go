@@ -25,6 +25,11 @@
 //     plugin result once per matching job), order_by, PATCH and DELETE
 //     (with the jobs).
 //   - plugin: list, detail, schema and set of the active plugins.
+//   - results, experiment and plannedexperiment (the analysis results, the
+//     runs and their plans): list, detail, schema, set, filters, PATCH (the
+//     object in the answer for experiment and plannedexperiment) and
+//     DELETE, with the fields Torrent Suite 5.18 computes (see runs.go;
+//     AddExperiment, AddPlan, AddAnalysisSettings, SetResultFields).
 //   - POST results/<id>/plugin/ launches a plugin: a new plugin result with
 //     an API key and one Queued job per run level.
 //   - tastypie's answers around them: 301 to the URL with a trailing slash,

@@ -22,6 +22,7 @@ const (
 	kTime                  // DateTimeField
 	kBool                  // BooleanField
 	kComputed              // not a column: Django cannot filter or order on it
+	kFloat                 // FloatField
 )
 
 // compare orders two non-null values of one kind.
@@ -33,6 +34,8 @@ func compare(a, b any) int {
 		return x.Compare(b.(time.Time))
 	case bool:
 		return cmp.Compare(boolInt(x), boolInt(b.(bool)))
+	case float64:
+		return cmp.Compare(x, b.(float64))
 	}
 	return strings.Compare(a.(string), b.(string))
 }
@@ -104,7 +107,7 @@ func (res *resdef) checkFiltering(name string, rest []string) (fkind, error) {
 		return 0, badRequest(fmt.Sprintf("The '%s' field does not allow filtering.", name))
 	case !ok:
 		return 0, canned500() // in filtering but not a field: KeyError
-	case name == "resource_uri":
+	case name == "resource_uri" || noAttribute[res.name+"."+name]:
 		return 0, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for searching with.", name))
 	case len(rest) == 0:
 		return f.kind, nil
@@ -247,6 +250,11 @@ func prep(k fkind, v any) (any, error) {
 			return nil, errMismatch
 		}
 		return n, nil
+	case kFloat:
+		if f, err := strconv.ParseFloat(strings.TrimSpace(pyStr(v)), 64); err == nil {
+			return f, nil
+		}
+		return nil, errMismatch
 	case kTime:
 		if t, ok := parseTime(s); ok { // never for a bool, whose s is ""
 			return t, nil
@@ -340,7 +348,7 @@ func (res *resdef) sorting(q map[string][]string) (func(s *Server, rows []int64)
 			return nil, badRequest(fmt.Sprintf("No matching '%s' field for ordering on.", name))
 		case !slices.Contains(res.ordering, name):
 			return nil, badRequest(fmt.Sprintf("The '%s' field does not allow ordering.", name))
-		case name == "resource_uri":
+		case name == "resource_uri" || noAttribute[res.name+"."+name]:
 			return nil, badRequest(fmt.Sprintf("The '%s' field has no 'attribute' for ordering with.", name))
 		}
 		sub, ok := f, len(bits) == 1 // the field ordered on: f, or a field of its related resource

@@ -70,7 +70,7 @@ func TestProtocol(t *testing.T) {
 		a.json(t)["PluginResultJob"])
 
 	// Resources the fake knows only by name.
-	a = do(t, srv, "GET", "results/", "")
+	a = do(t, srv, "GET", "user/", "")
 	assert.Equal(t, 501, a.status)
 	assert.Contains(t, a.body, "tsapitest:")
 }

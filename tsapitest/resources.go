@@ -27,8 +27,11 @@ type resdef struct {
 	related   func(s *Server, id int64, field string) []int64 // the ids a relation points to
 	dehydrate func(s *Server, id int64) map[string]any        // the object's JSON
 	rows      func(s *Server, ids []int64, conds []cond) []int64
-	remove    func(s *Server, id int64)      // nil: DELETE is not modelled
-	writes    map[string]func(c *call) error // by "list PATCH", "detail PUT", ...
+	remove    func(s *Server, id int64) // nil: DELETE is not modelled
+	// shape, when set, adjusts an object to the request (its query, list
+	// or detail) before it is sent.
+	shape  func(c *call, obj map[string]any, detail bool)
+	writes map[string]func(c *call) error // by "list PATCH", "detail PUT", ...
 }
 
 type field struct {
@@ -139,10 +142,6 @@ func init() {
 		"requires_configuration": {kind: kBool}, "defaultSelected": {kind: kBool}, "config": {kind: kStr},
 		"status": {kind: kStr}, "pluginsettings": {kind: kStr}, "userinputfields": {kind: kStr}, "resource_uri": {kind: kStr}})
 
-	define(&resdef{name: "results", value: func(s *Server, id int64, f string) any {
-		r := s.results[id]
-		return map[string]any{"id": r.ID, "resultsName": r.Name, "reportLink": r.ReportLink, "status": r.Status, "timeStamp": r.TimeStamp}[f]
-	}}, map[string]field{"id": {}, "resultsName": {kind: kStr}, "reportLink": {kind: kStr}, "status": {kind: kStr}, "timeStamp": {kind: kTime}})
 	define(&resdef{name: "user", value: func(s *Server, id int64, f string) any {
 		return map[string]any{"id": s.users[id].ID, "username": s.users[id].Username}[f]
 	}}, map[string]field{"id": {}, "username": {kind: kStr}})

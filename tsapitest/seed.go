@@ -54,9 +54,12 @@ func (s *Server) LoadSeedJSON(b []byte) (err error) {
 	for _, j := range f.Jobs {
 		n.AddJob(j)
 	}
+	if err := n.loadRuns(b); err != nil {
+		return fmt.Errorf("tsapitest: seed: %w", err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.users, s.plugins, s.results, s.prs, s.jobs = n.users, n.plugins, n.results, n.prs, n.jobs
+	s.users, s.plugins, s.results, s.prs, s.jobs, s.runs = n.users, n.plugins, n.results, n.prs, n.jobs, n.runs
 	s.sessions, s.nextID = n.sessions, n.nextID
 	return nil
 }

@@ -70,6 +70,7 @@ type Server struct {
 	results  map[int64]*Result
 	prs      map[int64]*prRec
 	jobs     map[int64]*jobRec
+	runs     *runStore // results' other columns, experiments, plans (runs.go)
 	sessions map[string]int64
 	nextID   map[string]int64
 
@@ -176,6 +177,7 @@ func (s *Server) resetLocked() {
 	s.results = map[int64]*Result{}
 	s.prs = map[int64]*prRec{}
 	s.jobs = map[int64]*jobRec{}
+	s.runs = newRunStore()
 	s.sessions = map[string]int64{}
 	s.nextID = map[string]int64{}
 }

@@ -59,6 +59,7 @@ func Run(t *testing.T, tg Target) int {
 	s.auth(t)
 	s.writes(t)
 	s.relatedResources(t)
+	s.runs(t)
 
 	n, f := int(s.checks.Load()), int(s.failed.Load())
 	line := fmt.Sprintf("conformance: %d checks against %s, %d failed", n, tg.Name, f)

@@ -33,6 +33,8 @@ import random
 import sys
 from datetime import datetime, timedelta, timezone
 
+from seed_runs import add_runs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(os.path.dirname(os.path.dirname(HERE)), "testdata", "seed.json")
 
@@ -221,6 +223,7 @@ def main(out):
         "pluginresults": pluginresults,
         "jobs": jobs,
     }
+    add_runs(seed)  # the experiments, plans and analysis settings (seed_runs.py)
     check(seed)
     write(seed, out)
 

@@ -302,7 +302,11 @@ class PluginResultJobResource(TSModelResource):
 
 
 v1_api = Api(api_name="v1")
-v1_api.register(ResultsResource())
+# results, experiment, plannedexperiment and the analysis settings
+# (runs_api.py); its results resource is ResultsResource with TS's other fields.
+from .runs_api import register_runs  # noqa: E402
+
+register_runs(v1_api)
 v1_api.register(PluginResource())
 v1_api.register(PluginResultResource())
 v1_api.register(PluginResultJobResource())

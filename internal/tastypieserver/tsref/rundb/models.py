@@ -51,7 +51,7 @@ class Results(models.Model):
     resultsName = models.CharField(max_length=512)
     timeStamp = models.DateTimeField(auto_now_add=True, db_index=True)
     reportLink = models.CharField(max_length=512)  # web path, e.g. /output/Home/<name>_<id>/
-    status = models.CharField(max_length=64, blank=True, default="Completed")
+    status = models.CharField(max_length=64)
 
     def get_report_dir(self):
         return os.path.join(REPORT_DIR_ROOT, self.reportLink.strip("/"))
@@ -265,3 +265,8 @@ def _postgres_limits(sender, instance, raw=False, **kwargs):
         rng = _INT_RANGES.get(f.get_internal_type())
         if rng and isinstance(value, int) and not rng[0] <= value <= rng[1]:
             raise DataError("%s out of range" % f.get_internal_type())
+
+
+# The runs around the jobs: Experiment, PlannedExperiment, the analysis
+# settings and Results' other columns.
+from .runs_models import *  # noqa: E402,F401,F403

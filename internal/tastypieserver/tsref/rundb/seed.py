@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from tastypie.models import ApiKey
 
 from .models import Plugin, PluginResult, PluginResultJob, Results
+from .runs_seed import delete_runs, load_runs, result_columns
 
 WRITE_MODELS = ["results", "plugin", "pluginresult", "pluginresultjob"]
 
@@ -37,6 +38,7 @@ def load(path):
 
 
 def _load(seed):
+    delete_runs()
     PluginResultJob.objects.all().delete()
     PluginResult.objects.all().delete()
     Results.objects.all().delete()
@@ -107,8 +109,10 @@ def _load(seed):
         if p.get("date"):
             Plugin.objects.filter(pk=plugin.pk).update(date=_dt(p["date"]))
 
+    load_runs(seed)
     for r in seed["results"]:
         res = Results.objects.create(
+            **result_columns(r),
             id=r["id"],
             resultsName=r["resultsName"],
             reportLink=r.get("reportLink") or "/output/Home/%s_%03d/" % (r["resultsName"], r["id"]),
