@@ -12,14 +12,16 @@ import (
 // ids below its first page into, per page in flight.
 const maxRanges = 64
 
-// heldPagesPerRequest is how many pages, counting those in flight, a
-// concurrent iteration holds ahead of the page the caller is reading, per
-// request in flight: with n in flight it holds at most 2n pages, and one
-// more for the range the caller reads. Pages
+// maxHeldPages is how many pages, counting those in flight, a concurrent
+// iteration with n requests in flight holds ahead of the page the caller
+// is reading: n + n/2 (6 at DefaultConcurrency), and one more for the
+// range the caller reads. Behind a slow page the other requests stay in
+// flight until n/2 pages wait; more would keep them going longer, at the
+// cost of memory (each page of 1000 jobs is about a megabyte decoded). Pages
 // arrive in whatever order the server answers; a range that has answered
 // waits in memory for the one before it, so n requests stay in flight
 // behind a slow page until n pages are waiting.
-const heldPagesPerRequest = 2
+func maxHeldPages(n int) int { return n + n/2 }
 
 // idRange is the ids from lo (included) to hi (excluded); lo 0 is no lower
 // bound of the iteration's own (the caller's, if any, still applies).
@@ -63,7 +65,7 @@ type rangeSched[T any] struct {
 // n workers take the next request of the earliest range that has none in
 // flight, so n requests stay in flight whatever order the server answers
 // in; pages that arrive ahead of the caller wait in memory, at most
-// heldPagesPerRequest*n+1 of them counting those in flight (the range the
+// maxHeldPages(n)+1 of them counting those in flight (the range the
 // caller reads is always fetched). When the first page does not show
 // descending ids (one object, or another order), it goes on as sequential
 // keyset paging does. Every worker has ended when the iteration returns,
@@ -102,7 +104,7 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	s := &rangeSched[T]{ranges: make([]rangeState[T], len(ranges)), maxHeld: heldPagesPerRequest * n}
+	s := &rangeSched[T]{ranges: make([]rangeState[T], len(ranges)), maxHeld: maxHeldPages(n)}
 	s.wake = sync.NewCond(&s.mu)
 	for i, r := range ranges {
 		s.ranges[i] = rangeState[T]{r: r, hi: r.hi}

@@ -110,7 +110,7 @@ func TestConcurrentIterationBreakStopsEverything(t *testing.T) {
 	assert.Equal(t, after, int(sent.Load()), "no request after the loop ended")
 	// The first page, the three range pages the loop read, and the pages
 	// held ahead of the caller.
-	assert.LessOrEqual(t, after, 1+3+heldPagesPerRequest*4+1, "the first page, the pages read and the pages held")
+	assert.LessOrEqual(t, after, 1+3+maxHeldPages(4)+1, "the first page, the pages read and the pages held")
 }
 
 func TestConcurrentIterationBuffersAFixedNumberOfPages(t *testing.T) {
@@ -132,9 +132,9 @@ func TestConcurrentIterationBuffersAFixedNumberOfPages(t *testing.T) {
 	time.Sleep(200 * time.Millisecond)
 	assert.Equal(t, held, s.requestCount(), "no request while the caller does not read")
 	// The first page, the range page read, and at most
-	// heldPagesPerRequest pages per request in flight held ahead of the
+	// maxHeldPages pages held ahead of the
 	// caller, with one more for the range the caller reads.
-	assert.LessOrEqual(t, held, 1+1+heldPagesPerRequest*DefaultConcurrency+1)
+	assert.LessOrEqual(t, held, 1+1+maxHeldPages(DefaultConcurrency)+1)
 }
 
 func TestConcurrentIterationYieldsTheFirstErrorOnce(t *testing.T) {
@@ -236,7 +236,7 @@ func TestWithConcurrencyNeedsAtLeastOne(t *testing.T) {
 func TestASlowPageKeepsTheOtherRequestsInFlight(t *testing.T) {
 	// The first range's page is held at the server; the other workers go
 	// on with the ranges after it, keeping n requests in flight, until
-	// heldPagesPerRequest*n pages are held (the slow one's place among
+	// maxHeldPages(n) pages are held (the slow one's place among
 	// them). The slow page is let go only once the server has served
 	// those other pages: a worker that waited behind it would never get
 	// there, and the test would fail at its deadline.
@@ -245,7 +245,7 @@ func TestASlowPageKeepsTheOtherRequestsInFlight(t *testing.T) {
 	inner := s.srv.Config.Handler
 	var inFlight, maxInFlight, servedDuring atomic.Int32
 	release := make(chan struct{})
-	want := int32(heldPagesPerRequest*n - 1)
+	want := int32(maxHeldPages(n) - 1)
 	s.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		k := inFlight.Add(1)
 		defer inFlight.Add(-1)

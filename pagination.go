@@ -143,9 +143,10 @@ func (e *PaginationError) Is(target error) bool { return target == ErrPagination
 // ids below the first page are split into ranges, each paged by keyset and
 // bounded within the caller's own id__gte and id__gt, and pages are
 // yielded in the server's order. Pages that arrive early wait in memory:
-// at most 2n+1 pages with n in flight, counting those in flight. Every
-// request the iteration started has ended when the loop does, whether it
-// ran to the end, broke out, panicked or its ctx was cancelled.
+// at most n+n/2+1 pages with n in flight, counting those in flight (7 at
+// DefaultConcurrency). Every request the iteration started has ended when
+// the loop does, whether it ran to the end, broke out, panicked or its ctx
+// was cancelled.
 func (r *ReadResource[T, O]) Pages(ctx context.Context, opts *O) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		if ctx == nil {

@@ -236,7 +236,7 @@ func TestBreakStopsRequests(t *testing.T) {
 				assert.Equal(t, 2, after)
 			} else {
 				// The first page, the one read, and the pages held ahead.
-				assert.LessOrEqual(t, after, 1+1+heldPagesPerRequest*conc+1)
+				assert.LessOrEqual(t, after, 1+1+maxHeldPages(conc)+1)
 			}
 			time.Sleep(50 * time.Millisecond)
 			assert.Equal(t, after, int(sent.Load()), "no request after the loop broke")
