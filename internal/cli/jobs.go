@@ -1,12 +1,14 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -327,21 +329,6 @@ func newJobsGetCmd(f *Factory) *cobra.Command {
 	}
 }
 
-// dryRun prints the request a write would send.
-func dryRun(w io.Writer, c *tsapi.Client, method, path string, body any) error {
-	u := c.BaseURL().String() + path
-	if body == nil {
-		_, err := fmt.Fprintf(w, "would send: %s %s\n", method, u)
-		return err
-	}
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(w, "would send: %s %s %s\n", method, u, b)
-	return err
-}
-
 // confirm asks before a destructive step: on a terminal it asks, otherwise
 // it needs --yes.
 func (f *Factory) confirm(yes bool, question string) error {
@@ -358,7 +345,7 @@ func (f *Factory) confirm(yes bool, question string) error {
 }
 
 func newJobsSetStateCmd(f *Factory) *cobra.Command {
-	var dry bool
+	var dry, allServers bool
 	cmd := &cobra.Command{
 		Use:   "set-state ID STATE",
 		Short: "Change a job's state",
@@ -379,13 +366,16 @@ and changes nothing more.`,
 			if err != nil {
 				return err
 			}
+			if _, err := f.writeTargets(true, allServers, dry, "jobs set-state"); err != nil {
+				return err
+			}
 			ctx := single(cmd.Context())
 			return f.each(ctx, append(slices.Clone(jobFields), "duration"), func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
-				if dry {
-					return nil, dryRun(f.IO.Out, c, "PATCH", fmt.Sprintf("PluginResultJob/%d/", id), map[string]any{"state": st})
-				}
 				if _, err := c.PluginResultJobs.SetState(ctx, id, st); err != nil {
 					return nil, aboutf(err, "job %d", id)
+				}
+				if dry {
+					return nil, nil
 				}
 				j, _, err := c.PluginResultJobs.Get(ctx, id)
 				if err != nil {
@@ -396,6 +386,7 @@ and changes nothing more.`,
 		}),
 	}
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "print the request instead of sending it")
+	cmd.Flags().BoolVar(&allServers, "all-servers", false, "with several servers, change the job with this id on every one")
 	return cmd
 }
 
@@ -463,7 +454,7 @@ func readInput(name string, stdin io.Reader) ([]byte, error) {
 func newJobsPatchCmd(f *Factory) *cobra.Command {
 	var jf jobFilter
 	var pf patchFlags
-	var dry, yes bool
+	var dry, yes, allServers bool
 	cmd := &cobra.Command{
 		Use:   "patch [ID...] --set-... [flags]",
 		Short: "Change fields of jobs, by id or by filter",
@@ -482,7 +473,7 @@ confirmation on a terminal and needs --yes otherwise.`,
 			if err != nil {
 				return err
 			}
-			ts, err := f.targets()
+			ts, err := f.writeTargets(len(ids) > 0, allServers, dry, "jobs patch")
 			if err != nil {
 				return err
 			}
@@ -492,44 +483,19 @@ confirmation on a terminal and needs --yes otherwise.`,
 				}
 			}
 			return f.each(cmd.Context(), jobFields, func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
-				if len(ids) == 0 {
-					for j, err := range c.PluginResultJobs.All(ctx, opts) {
-						if err != nil {
-							return nil, err
-						}
-						ids = append(ids, j.ID)
-					}
-				}
-				if dry {
-					for _, id := range ids {
-						if err := dryRun(f.IO.Out, c, "PATCH", fmt.Sprintf("PluginResultJob/%d/", id), patch); err != nil {
-							return nil, err
-						}
-					}
-					return nil, nil
-				}
-				if len(args) == 0 {
-					var ups []tsapi.BulkUpdate[tsapi.PluginResultJobPatch]
-					for _, id := range ids {
-						ups = append(ups, tsapi.BulkUpdate[tsapi.PluginResultJobPatch]{ID: id, Patch: patch})
-					}
-					if len(ups) > 0 {
-						if _, err := c.PluginResultJobs.BulkPatch(ctx, ups, nil); err != nil {
-							return nil, err
-						}
-					}
-				} else {
+				if len(ids) > 0 {
 					for _, id := range ids {
 						if _, _, err := c.PluginResultJobs.Patch(ctx, id, patch); err != nil {
 							return nil, aboutf(err, "job %d", id)
 						}
 					}
+					if dry {
+						return nil, nil
+					}
+					jobs, _, _, err := c.PluginResultJobs.GetSet(ctx, ids...)
+					return jobRecords(jobs), err
 				}
-				if len(ids) == 0 {
-					return nil, nil
-				}
-				jobs, _, _, err := c.PluginResultJobs.GetSet(ctx, ids...)
-				return jobRecords(jobs), err
+				return patchMatching(ctx, c, opts, patch, dry)
 			})
 		}),
 	}
@@ -540,6 +506,7 @@ confirmation on a terminal and needs --yes otherwise.`,
 	cmd.Flags().StringVar(&pf.configFile, "set-config", "", "a file holding the new config, a JSON object (- for stdin)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "print the requests instead of sending them")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "patch by filter without asking")
+	cmd.Flags().BoolVar(&allServers, "all-servers", false, "with several servers, patch the jobs with these ids on every one")
 	return cmd
 }
 
@@ -553,7 +520,7 @@ func names(ts []target) string {
 
 func newJobsDeleteCmd(f *Factory) *cobra.Command {
 	var jf jobFilter
-	var dry, yes bool
+	var dry, yes, allServers bool
 	cmd := &cobra.Command{
 		Use:   "delete [ID...] [flags]",
 		Short: "Delete jobs, by id or by filter",
@@ -570,7 +537,7 @@ it and delete every job.`,
 			if err != nil {
 				return err
 			}
-			ts, err := f.targets()
+			ts, err := f.writeTargets(len(ids) > 0, allServers, dry, "jobs delete")
 			if err != nil {
 				return err
 			}
@@ -591,36 +558,18 @@ it and delete every job.`,
 					return err
 				}
 			}
-			return f.each(cmd.Context(), []string{"matched", "what"}, func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
+			return f.each(cmd.Context(), []string{"deleted", "matched", "what"}, func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
 				if len(ids) == 0 {
-					if _, err := c.PluginResultJobs.(*tsapi.PluginResultJobServiceOp).Query(opts); err != nil {
-						return nil, err
-					}
-					n, _, err := c.PluginResultJobs.Count(ctx, opts)
-					if err != nil {
-						return nil, err
-					}
-					if dry {
-						q, _ := c.PluginResultJobs.(*tsapi.PluginResultJobServiceOp).Query(opts)
-						return nil, dryRun(f.IO.Out, c, "DELETE", "PluginResultJob/?"+q.Encode(), nil)
-					}
-					if _, err := c.PluginResultJobs.DeleteAllMatching(ctx, opts); err != nil {
-						return nil, err
-					}
-					return []*record{newRecord().set("matched", n).set("what", jf.describe())}, nil
+					return deleteMatching(ctx, c, f.target(c).user, opts, jf.describe(), dry)
 				}
 				var recs []*record
 				for _, id := range ids {
-					if dry {
-						if err := dryRun(f.IO.Out, c, "DELETE", fmt.Sprintf("PluginResultJob/%d/", id), nil); err != nil {
-							return nil, err
-						}
-						continue
-					}
 					if _, err := c.PluginResultJobs.Delete(ctx, id); err != nil {
 						return recs, aboutf(err, "job %d", id)
 					}
-					recs = append(recs, newRecord().set("matched", 1).set("what", fmt.Sprintf("job %d", id)))
+					if !dry {
+						recs = append(recs, newRecord().set("deleted", 1).set("matched", 1).set("what", fmt.Sprintf("job %d", id)))
+					}
 				}
 				return recs, nil
 			})
@@ -629,6 +578,7 @@ it and delete every job.`,
 	jf.register(cmd.Flags())
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "print the requests instead of sending them")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "delete without asking")
+	cmd.Flags().BoolVar(&allServers, "all-servers", false, "with several servers, delete the jobs with these ids on every one")
 	return cmd
 }
 
@@ -873,4 +823,120 @@ func width(field string) int {
 		return 10
 	}
 	return 12
+}
+
+// matchingIDs lists the ids of the jobs matching opts on one server.
+func matchingIDs(ctx context.Context, c *tsapi.Client, opts *tsapi.PluginResultJobListOptions) ([]int64, error) {
+	var ids []int64
+	for j, err := range c.PluginResultJobs.All(ctx, opts) {
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, j.ID)
+	}
+	return ids, nil
+}
+
+// patchMatching patches the jobs matching opts on one server in one bulk
+// PATCH, then reads them again and reports the jobs that hold the new
+// values: a server may accept a write and apply none of it.
+func patchMatching(ctx context.Context, c *tsapi.Client, opts *tsapi.PluginResultJobListOptions, patch *tsapi.PluginResultJobPatch, dry bool) ([]*record, error) {
+	ids, err := matchingIDs(ctx, c, opts)
+	if err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	ups := make([]tsapi.BulkUpdate[tsapi.PluginResultJobPatch], len(ids))
+	for i, id := range ids {
+		ups[i] = tsapi.BulkUpdate[tsapi.PluginResultJobPatch]{ID: id, Patch: patch}
+	}
+	if _, err := c.PluginResultJobs.BulkPatch(ctx, ups, nil); err != nil {
+		return nil, err
+	}
+	if dry {
+		return nil, nil
+	}
+	jobs, _, _, err := c.PluginResultJobs.GetSet(ctx, ids...)
+	if err != nil {
+		return nil, aboutf(err, "the jobs were patched, but reading them back failed")
+	}
+	var held []*tsapi.PluginResultJob
+	for _, j := range jobs {
+		if holds(j, patch) {
+			held = append(held, j)
+		}
+	}
+	if len(held) < len(ids) {
+		return jobRecords(held), &exitError{code: ExitError, err: fmt.Errorf(
+			"the server accepted the patch, but %d of %d jobs hold the new values", len(held), len(ids))}
+	}
+	return jobRecords(held), nil
+}
+
+// holds reports whether job j holds every value that patch sets.
+func holds(j *tsapi.PluginResultJob, p *tsapi.PluginResultJobPatch) bool {
+	if p.State != "" && j.State != p.State {
+		return false
+	}
+	if p.RunLevel != "" && j.RunLevel != p.RunLevel {
+		return false
+	}
+	if !p.GridEngineJobID.IsZero() {
+		want, ok := p.GridEngineJobID.Get()
+		if ok != (j.GridEngineJobID != nil) || (ok && *j.GridEngineJobID != want) {
+			return false
+		}
+	}
+	if p.Config != nil && !sameJSON(j.Config.Raw(), p.Config.Raw()) {
+		return false
+	}
+	return true
+}
+
+// sameJSON reports whether two JSON texts hold the same value.
+func sameJSON(a, b []byte) bool {
+	var va, vb any
+	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
+		return bytes.Equal(a, b)
+	}
+	return reflect.DeepEqual(va, vb)
+}
+
+// deleteMatching deletes the jobs matching opts on one server, then
+// reads them again and reports how many went: a Torrent Server answers
+// 204 to a delete by filter from an account that may not delete, and
+// deletes nothing.
+func deleteMatching(ctx context.Context, c *tsapi.Client, user string, opts *tsapi.PluginResultJobListOptions, what string, dry bool) ([]*record, error) {
+	ids, err := matchingIDs(ctx, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.PluginResultJobs.DeleteAllMatching(ctx, opts); err != nil {
+		return nil, err
+	}
+	if dry {
+		return nil, nil
+	}
+	left, _, _, err := c.PluginResultJobs.GetSet(ctx, ids...)
+	if len(ids) == 0 {
+		left, err = nil, nil
+	}
+	if err != nil {
+		return nil, aboutf(err, "the delete was sent, but counting what is left failed")
+	}
+	deleted := len(ids) - len(left)
+	rec := newRecord().set("deleted", deleted).set("matched", len(ids)).set("what", what)
+	switch {
+	case deleted == 0 && len(ids) > 0:
+		who := "this account"
+		if user != "" {
+			who = "user " + user
+		}
+		return nil, &exitError{code: ExitAuth, err: fmt.Errorf(
+			"the server answered the delete but deleted none of the %d matching jobs: %s may not delete jobs "+
+				"(a Torrent Server ignores a delete by filter that the account may not make)", len(ids), who)}
+	case deleted < len(ids):
+		return []*record{rec}, &exitError{code: ExitError, err: fmt.Errorf(
+			"deleted %d of the %d matching jobs; %d are still there", deleted, len(ids), len(left))}
+	}
+	return []*record{rec}, nil
 }

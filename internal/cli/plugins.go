@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -74,7 +73,7 @@ func newPluginsGetCmd(f *Factory) *cobra.Command {
 
 func newPluginsLaunchCmd(f *Factory) *cobra.Command {
 	var version, configFile string
-	var dry bool
+	var dry, allServers bool
 	cmd := &cobra.Command{
 		Use:   "launch RESULT PLUGIN",
 		Short: "Run a plugin on an analysis result",
@@ -101,19 +100,15 @@ tool exits 8, and the plugin may be running; look before launching again.`,
 				}
 				req.Config = cfg
 			}
+			if _, err := f.writeTargets(true, allServers, dry, "plugins launch"); err != nil {
+				return err
+			}
 			return f.each(cmd.Context(), []string{"launched", "result"}, func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
-				if dry {
-					body := map[string]any{"plugin": args[1]}
-					if version != "" {
-						body["plugin"] = map[string]string{"name": args[1], "version": version}
-					}
-					if req.Config != nil {
-						body["pluginconfig"] = req.Config
-					}
-					return nil, dryRun(f.IO.Out, c, "POST", fmt.Sprintf("results/%d/plugin/", result), body)
-				}
 				if _, err := c.Plugins.Launch(ctx, result, req); err != nil {
 					return nil, err
+				}
+				if dry {
+					return nil, nil
 				}
 				return []*record{newRecord().set("launched", args[1]).set("result", result)}, nil
 			})
@@ -122,5 +117,6 @@ tool exits 8, and the plugin may be running; look before launching again.`,
 	cmd.Flags().StringVar(&version, "version", "", "the plugin version to run (default the newest enabled)")
 	cmd.Flags().StringVar(&configFile, "config", "", "a file holding the run's configuration, a JSON object (- for stdin)")
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "print the request instead of sending it")
+	cmd.Flags().BoolVar(&allServers, "all-servers", false, "with several servers, launch on the result with this id on every one")
 	return cmd
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -119,7 +118,7 @@ func newResultsGetCmd(f *Factory) *cobra.Command {
 }
 
 func newResultsStoreCmd(f *Factory) *cobra.Command {
-	var dry bool
+	var dry, allServers bool
 	cmd := &cobra.Command{
 		Use:   "store ID FILE",
 		Short: "Replace a plugin result's store with a JSON object",
@@ -142,12 +141,15 @@ merge: the whole store is replaced.`,
 			if err != nil {
 				return usagef("%s: %v", args[1], err)
 			}
+			if _, err := f.writeTargets(true, allServers, dry, "results store"); err != nil {
+				return err
+			}
 			return f.each(single(cmd.Context()), []string{"id", "plugin", "state", "store"}, func(ctx context.Context, c *tsapi.Client) ([]*record, error) {
-				if dry {
-					return nil, dryRun(f.IO.Out, c, "PATCH", fmt.Sprintf("pluginresult/%d/", id), map[string]any{"store": store})
-				}
 				if _, err := c.PluginResults.SetStore(ctx, id, store); err != nil {
 					return nil, aboutf(err, "plugin result %d", id)
+				}
+				if dry {
+					return nil, nil
 				}
 				pr, _, err := c.PluginResults.Get(ctx, id)
 				if err != nil {
@@ -158,5 +160,6 @@ merge: the whole store is replaced.`,
 		}),
 	}
 	cmd.Flags().BoolVar(&dry, "dry-run", false, "print the request instead of sending it")
+	cmd.Flags().BoolVar(&allServers, "all-servers", false, "with several servers, replace the store of the plugin result with this id on every one")
 	return cmd
 }

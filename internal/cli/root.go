@@ -40,6 +40,7 @@ type Factory struct {
 	Globals Globals
 
 	multi       bool
+	dryRun      bool // writes are printed, not sent (set before targets)
 	targetsDone bool
 	cached      []target
 	cachedErr   error
@@ -212,6 +213,33 @@ func (f *Factory) each(ctx context.Context, defaults []string, fn func(ctx conte
 		return &exitError{code: ExitPartial, err: fmt.Errorf("%d of %d servers failed", failed, len(ts))}
 	}
 	return &exitError{code: exitCode(firstErr), err: fmt.Errorf("all %d servers failed", len(ts))}
+}
+
+// writeTargets resolves the servers of a write. A write that names
+// objects by id is refused on several servers unless all says so: ids
+// differ from server to server, so the same id names unrelated objects.
+func (f *Factory) writeTargets(byID, all, dry bool, what string) ([]target, error) {
+	f.dryRun = dry
+	ts, err := f.targets()
+	if err != nil {
+		return nil, err
+	}
+	if byID && len(ts) > 1 && !all {
+		return nil, usagef("%s names objects by id, and an id names unrelated objects on different servers: "+
+			"this would change them on each of the %d servers (%s). Name one server, or add --all-servers to change them on every one",
+			what, len(ts), names(ts))
+	}
+	return ts, nil
+}
+
+// target returns the server that c talks to.
+func (f *Factory) target(c *tsapi.Client) target {
+	for _, t := range f.cached {
+		if t.client == c {
+			return t
+		}
+	}
+	return target{client: c}
 }
 
 func labelled(server string, r *record) *record {

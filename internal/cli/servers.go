@@ -221,6 +221,7 @@ func envProfile(getenv func(string) string) Profile {
 // target is one server a command runs on.
 type target struct {
 	name   string
+	user   string // the account, "" when the profile names none
 	client *tsapi.Client
 }
 
@@ -264,7 +265,12 @@ func (f *Factory) resolveTargets() ([]target, error) {
 			return nil, err
 		}
 		fmt.Fprintln(f.IO.ErrOut, "tsapi: --demo: using an in-process fake Torrent Server (nothing real is read or changed)")
-		return []target{{name: "demo", client: c}}, nil
+		out := []target{{name: "demo", user: tsapitest.AdminUser, client: c}}
+		if f.dryRun {
+			hc := c.HTTPClient()
+			hc.Transport = &dryRunTransport{inner: hc.Transport, mu: &f.IO.mu, w: f.IO.Out}
+		}
+		return out, nil
 	}
 	profile := g.Profile
 	if profile == "" && len(g.Servers) == 0 {
@@ -280,7 +286,13 @@ func (f *Factory) resolveTargets() ([]target, error) {
 		if err != nil {
 			return usagef("%s: %v", name, strings.TrimPrefix(err.Error(), "tsapi: "))
 		}
-		out = append(out, target{name: name, client: c})
+		for _, t := range out {
+			if t.client.BaseURL().String() == c.BaseURL().String() {
+				fmt.Fprintf(f.IO.ErrOut, "tsapi: %s and %s name the same server (%s): using it once\n", t.name, name, c.BaseURL())
+				return nil
+			}
+		}
+		out = append(out, target{name: name, user: p.User, client: c})
 		return nil
 	}
 	switch {
@@ -333,6 +345,12 @@ func (f *Factory) resolveTargets() ([]target, error) {
 		}
 		if err := add(cfg.Default, cfg.Profiles[cfg.Default]); err != nil {
 			return nil, err
+		}
+	}
+	if f.dryRun {
+		for _, t := range out {
+			hc := t.client.HTTPClient()
+			hc.Transport = &dryRunTransport{inner: hc.Transport, mu: &f.IO.mu, w: f.IO.Out}
 		}
 	}
 	return out, nil
