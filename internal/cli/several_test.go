@@ -1,7 +1,6 @@
-package cli
+package cli_test
 
 import (
-	"bytes"
 	"os"
 	"strings"
 	"testing"
@@ -10,6 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
+	"github.com/tsapi-go/tsapi/internal/cli/root"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
 
@@ -21,9 +22,9 @@ func runMain(t *testing.T, env map[string]string, args ...string) (string, strin
 // runMainIn is runMain with stdin.
 func runMainIn(t *testing.T, env map[string]string, stdin string, args ...string) (string, string, int) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	ios := &IOStreams{In: strings.NewReader(stdin), Out: &out, ErrOut: &errOut}
-	code := Main(args, ios, func(k string) string { return env[k] })
+	ios, in, out, errOut := cmdutil.Test()
+	in.WriteString(stdin)
+	code := root.Main(args, ios, func(k string) string { return env[k] })
 	return out.String(), errOut.String(), code
 }
 
