@@ -156,7 +156,7 @@ func TestNoServerIsAnErrorThatSaysHowToNameOne(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"nope"}, {"jobs", "list", "--bogus"}, {"--demo", "jobs", "get", "x"}, {"--demo", "jobs", "list", "-o", "xml"},
+		{"nope"}, {"jobs", "lst"}, {"jobs", "list", "--bogus"}, {"--demo", "jobs", "get", "x"}, {"--demo", "jobs", "list", "-o", "xml"},
 		{"--demo", "jobs", "list", "--fields", "id,nosuch"}, {"--demo", "jobs", "list", "--filter", "plugin_result=5"},
 		{"--demo", "jobs", "list", "--since", "yesterday"}, {"--demo", "jobs", "patch", "3"},
 		{"--demo", "--server", "http://x", "jobs", "list"}, {"--server", "ts.example.org", "jobs", "list"},

@@ -23,7 +23,15 @@ func NounCommand(cmd *cobra.Command) *cobra.Command {
 			return c.Help()
 		}
 		msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
-		if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		var names []string
+		for _, sub := range c.Commands() {
+			if sub.IsAvailableCommand() {
+				names = append(names, sub.Name())
+			}
+		}
+		if s := Suggest(args[0], names); s != "" {
+			msg += ": did you mean " + s + "?"
+		} else if s := c.SuggestionsFor(args[0]); len(s) > 0 {
 			msg += ": did you mean " + strings.Join(s, " or ") + "?"
 		}
 		return Usagef("%s (run '%s --help' for its commands)", msg, c.CommandPath())

@@ -82,8 +82,10 @@ func (e *Each) Run(ctx context.Context, fn func(ctx context.Context, s *Server) 
 			first = err
 		}
 	}
-	if err := e.Printer.Flush(); err != nil {
-		return err
+	if shown > 0 || failed == 0 { // a failure alone prints no empty document
+		if err := e.Printer.Flush(); err != nil {
+			return err
+		}
 	}
 	if e.Noun != "" && e.Printer.Human() {
 		switch {
