@@ -13,6 +13,7 @@ require (
 	go.uber.org/goleak v1.3.0
 	go.yaml.in/yaml/v3 v3.0.5
 	gopkg.in/h2non/gock.v1 v1.1.2
+	pgregory.net/rapid v1.3.0
 )
 
 require (

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"strconv"
@@ -64,6 +65,10 @@ func (pf *patchFlags) parse(stdin io.Reader) (*tsapi.PluginResultJobPatch, error
 		n, err := strconv.ParseInt(pf.gridID, 10, 64)
 		if err != nil {
 			return nil, cmdutil.Usagef("--set-grid-engine-jobid %q: want a number or null", pf.gridID)
+		}
+		if n < math.MinInt32 || n > math.MaxInt32 {
+			// The server's column is a 32-bit integer: it would answer 500.
+			return nil, cmdutil.Usagef("--set-grid-engine-jobid %d: the server stores a number from %d to %d", n, math.MinInt32, math.MaxInt32)
 		}
 		p.GridEngineJobID = tsapi.Value(n)
 	}

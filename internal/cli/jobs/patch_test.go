@@ -37,6 +37,7 @@ func TestNewCmdPatch(t *testing.T) {
 		{args: []string{"--set-state", "Error"}, wantErr: "name the jobs to patch"},
 		{args: []string{"5", "--state", "Error", "--set-state", "Error"}, wantErr: "by id or by filter, not both"},
 		{args: []string{"5", "--set-grid-engine-jobid", "many"}, wantErr: "want a number or null"},
+		{args: []string{"5", "--set-grid-engine-jobid", "2147483648"}, wantErr: "the server stores a number from -2147483648 to 2147483647"},
 		{args: []string{"5", "--set-config", "-"}, stdin: `[1]`, wantErr: "--set-config -"},
 		{args: []string{"5", "--set-state", "Canceled"}, wantErr: `did you mean "Cancelled"`},
 	} {
