@@ -18,9 +18,26 @@ import (
 // after printing it to stdout as "would send: METHOD URL BODY". Reads go
 // to the server. A dry run then takes the very path a real run takes, so
 // it prints exactly the writes that run would send, and none is sent.
-func (s *Server) DryRun(ios *IOStreams) {
+// undo makes the client send again; call it when no request is in flight.
+func (s *Server) DryRun(ios *IOStreams) (undo func()) {
 	hc := s.Client.HTTPClient()
-	hc.Transport = &dryRunTransport{inner: hc.Transport, io: ios}
+	inner := hc.Transport
+	hc.Transport = &dryRunTransport{inner: inner, io: ios}
+	return func() { hc.Transport = inner }
+}
+
+// DryRuns makes every usable server a dry run (see Server.DryRun) and
+// returns what undoes it.
+func DryRuns(servers []*Server, ios *IOStreams) (undo func()) {
+	var undos []func()
+	for _, s := range Usable(servers) {
+		undos = append(undos, s.DryRun(ios))
+	}
+	return func() {
+		for _, u := range undos {
+			u()
+		}
+	}
 }
 
 type dryRunTransport struct {

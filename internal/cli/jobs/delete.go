@@ -70,10 +70,11 @@ delete as if it had deleted, so a delete that deleted nothing exits 4.`,
 }
 
 func deleteRun(opts *DeleteOptions) error {
-	ss, err := servers(opts.Servers, opts.IO, len(opts.IDs) > 0, writeFlags{opts.DryRun, opts.AllServers}, "jobs delete")
+	ss, undo, err := servers(opts.Servers, opts.IO, len(opts.IDs) > 0, writeFlags{opts.DryRun, opts.AllServers}, "jobs delete")
 	if err != nil {
 		return err
 	}
+	defer undo()
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, deleteFields)
 	if err != nil {
 		return err

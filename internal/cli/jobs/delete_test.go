@@ -128,3 +128,22 @@ func TestDeleteRun(t *testing.T) {
 		}
 	})
 }
+
+// substituted is a PluginResultJobService of the caller's own, as the
+// library allows: the tool must use the interface only.
+type substituted struct{ tsapi.PluginResultJobService }
+
+func TestDeleteRunThroughASubstitutedService(t *testing.T) {
+	a := tsapitest.New(t)
+	seed(a, "Error", "Error", "Queued")
+	srv := clitest.Server(t, "lab", a, tsapitest.AdminUser)
+	srv.Client.PluginResultJobs = substituted{srv.Client.PluginResultJobs}
+	opts, st := deleteOpts(t, func() ([]*cmdutil.Server, error) { return []*cmdutil.Server{srv}, nil })
+	opts.Filter.States = []tsapi.JobState{"Error"}
+	opts.DryRun = true
+	require.NoError(t, deleteRun(opts), "no type assertion to *PluginResultJobServiceOp")
+	assert.Equal(t, "would send: DELETE "+a.APIURL()+"PluginResultJob/?state=Error\n", st.Out.String())
+	opts.DryRun = false
+	require.NoError(t, deleteRun(opts))
+	assert.Len(t, a.Jobs(), 1)
+}

@@ -155,10 +155,11 @@ values, and exits 1 when the server accepted the patch and some do not.`,
 }
 
 func patchRun(opts *PatchOptions) error {
-	ss, err := servers(opts.Servers, opts.IO, len(opts.IDs) > 0, writeFlags{opts.DryRun, opts.AllServers}, "jobs patch")
+	ss, undo, err := servers(opts.Servers, opts.IO, len(opts.IDs) > 0, writeFlags{opts.DryRun, opts.AllServers}, "jobs patch")
 	if err != nil {
 		return err
 	}
+	defer undo()
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
 	if err != nil {
 		return err

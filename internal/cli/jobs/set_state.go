@@ -68,10 +68,11 @@ tool exits 8 and changes nothing more. On a terminal it prints the change
 }
 
 func setStateRun(opts *SetStateOptions) error {
-	ss, err := servers(opts.Servers, opts.IO, true, writeFlags{opts.DryRun, opts.AllServers}, "jobs set-state")
+	ss, undo, err := servers(opts.Servers, opts.IO, true, writeFlags{opts.DryRun, opts.AllServers}, "jobs set-state")
 	if err != nil {
 		return err
 	}
+	defer undo()
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, oneFields)
 	if err != nil {
 		return err

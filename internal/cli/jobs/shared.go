@@ -228,21 +228,20 @@ func (w *writeFlags) register(fs *pflag.FlagSet, what string) {
 }
 
 // servers resolves the servers of a write and makes them dry runs when
-// asked.
-func servers(get func() ([]*cmdutil.Server, error), ios *cmdutil.IOStreams, byID bool, w writeFlags, what string) ([]*cmdutil.Server, error) {
+// asked, until undo.
+func servers(get func() ([]*cmdutil.Server, error), ios *cmdutil.IOStreams, byID bool, w writeFlags, what string) ([]*cmdutil.Server, func(), error) {
 	ss, err := get()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := cmdutil.CheckWrite(cmdutil.Usable(ss), byID, w.allServers, what); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	undo := func() {}
 	if w.dryRun {
-		for _, s := range cmdutil.Usable(ss) {
-			s.DryRun(ios)
-		}
+		undo = cmdutil.DryRuns(ss, ios)
 	}
-	return ss, nil
+	return ss, undo, nil
 }
 
 // confirm asks before a destructive step: on a terminal it asks, else it

@@ -97,9 +97,7 @@ func launchRun(opts *LaunchOptions) error {
 		return err
 	}
 	if opts.DryRun {
-		for _, s := range cmdutil.Usable(ss) {
-			s.DryRun(opts.IO)
-		}
+		defer cmdutil.DryRuns(ss, opts.IO)()
 	}
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, []string{"launched", "result"})
 	if err != nil {

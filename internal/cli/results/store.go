@@ -88,9 +88,7 @@ func storeRun(opts *StoreOptions) error {
 		return err
 	}
 	if opts.DryRun {
-		for _, s := range cmdutil.Usable(ss) {
-			s.DryRun(opts.IO)
-		}
+		defer cmdutil.DryRuns(ss, opts.IO)()
 	}
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, []string{"id", "plugin", "state", "store"})
 	if err != nil {
