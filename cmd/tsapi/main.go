@@ -7,9 +7,10 @@ package main
 import (
 	"os"
 
-	"github.com/tsapi-go/tsapi/internal/cli"
+	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
+	"github.com/tsapi-go/tsapi/internal/cli/root"
 )
 
 func main() {
-	os.Exit(cli.Main(os.Args[1:], cli.System(), os.Getenv))
+	os.Exit(root.Main(os.Args[1:], cmdutil.System(), os.Getenv))
 }

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -112,7 +113,10 @@ func TestDocumentedDemoCommands(t *testing.T) {
 
 	r = runTool(t, nil, "", "version")
 	assert.Equal(t, 0, r.code)
-	assert.Equal(t, "tsapi "+tsapi.Version+" (library "+tsapi.Version+")\n", r.stdout)
+	lines := strings.Split(r.stdout, "\n")
+	assert.Equal(t, "tsapi "+tsapi.Version+" (library "+tsapi.Version+")", lines[0])
+	assert.Regexp(t, `^commit ([0-9a-f]{12}|unknown)`, lines[1], "the commit, from the build information")
+	assert.Equal(t, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH, lines[2])
 	r = runTool(t, map[string]string{"TSAPI_CONFIG": "/etc/tsapi.yaml"}, "", "config", "path")
 	assert.Equal(t, "/etc/tsapi.yaml\n", r.stdout)
 
@@ -152,7 +156,7 @@ func TestNoServerIsAnErrorThatSaysHowToNameOne(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{
-		{"nope"}, {"jobs", "list", "--bogus"}, {"--demo", "jobs", "get", "x"}, {"--demo", "jobs", "list", "-o", "xml"},
+		{"nope"}, {"jobs", "lst"}, {"jobs", "list", "--bogus"}, {"--demo", "jobs", "get", "x"}, {"--demo", "jobs", "list", "-o", "xml"},
 		{"--demo", "jobs", "list", "--fields", "id,nosuch"}, {"--demo", "jobs", "list", "--filter", "plugin_result=5"},
 		{"--demo", "jobs", "list", "--since", "yesterday"}, {"--demo", "jobs", "patch", "3"},
 		{"--demo", "--server", "http://x", "jobs", "list"}, {"--server", "ts.example.org", "jobs", "list"},
@@ -383,8 +387,14 @@ profiles:
 	assert.Equal(t, 0, r.code, r.stderr)
 	assert.NotContains(t, r.stdout, "ionadmin\n")
 	assert.Contains(t, r.stdout, `"auth": "basic ionadmin"`)
+	// all includes the loose one: it is reported and the others run; env
+	// names lab's server, which is used once.
 	r = runTool(t, e, "", "--profile", "all", "jobs", "get", "19", "-o", "jsonl")
-	assert.Equal(t, 2, r.code, "all includes the loose one, refused: %s", r.stderr)
+	assert.Equal(t, 7, r.code, r.stderr)
+	assert.Contains(t, r.stderr, "tsapi: loose: password: ")
+	assert.Contains(t, r.stderr, "readable by others")
+	assert.Contains(t, r.stderr, "env and lab name the same server")
+	assert.Equal(t, 1, strings.Count(r.stdout, `"id":19`), r.stdout)
 }
 
 func TestVerboseLogsRequestsRedacted(t *testing.T) {

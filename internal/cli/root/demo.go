@@ -1,4 +1,4 @@
-package cli
+package root
 
 import (
 	"context"
@@ -6,16 +6,29 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tsapi-go/tsapi"
-	"github.com/tsapi-go/tsapi/tsapitest"
+	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
+	"github.com/tsapi-go/tsapi/internal/cli/schema"
 )
 
-func newDemoCmd(f *Factory) *cobra.Command {
-	var write bool
+// DemoOptions are what demo needs.
+type DemoOptions struct {
+	IO      *cmdutil.IOStreams
+	Servers func() ([]*cmdutil.Server, error)
+	Ctx     context.Context
+
+	// Fake says the server is the in-process fake (--demo).
+	Fake bool
+	// Write runs the steps that change data on a real server too.
+	Write bool
+}
+
+// NewCmdDemo returns demo; runF, when not nil, runs instead of demoRun.
+func NewCmdDemo(f *cmdutil.Factory, runF func(*DemoOptions) error) *cobra.Command {
+	opts := &DemoOptions{IO: f.IOStreams, Servers: f.Servers}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Tour the library against a server (with --demo, an in-process fake)",
@@ -23,52 +36,29 @@ func newDemoCmd(f *Factory) *cobra.Command {
 job, typed errors, the guard rails, the schema, and (against the fake server,
 or with --write) state changes, a deletion and a plugin launch.`,
 		Example: "  tsapi --demo demo\n  tsapi --server https://ts.example.org demo",
-		Args:    exactArgs(0, "no argument"),
-		RunE: run(func(cmd *cobra.Command, _ []string) error {
-			ts, err := f.targets()
-			if err != nil {
-				return err
+		Args:    cmdutil.ExactArgs(0, "no argument"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.Fake, opts.Ctx = f.Flags.Demo, cmd.Context()
+			if runF != nil {
+				return runF(opts)
 			}
-			if len(ts) != 1 {
-				return usagef("the demo takes one server")
-			}
-			return demo(cmd.Context(), f.IO.Out, ts[0].client, f.Globals.Demo, write || f.Globals.Demo)
-		}),
+			return demoRun(opts)
+		},
 	}
-	cmd.Flags().BoolVar(&write, "write", false, "also run the steps that change data on a real server")
+	cmd.Flags().BoolVar(&opts.Write, "write", false, "also run the steps that change data on a real server")
 	return cmd
 }
 
-// SeedDemo fills the fake server with a plugin, a report, plugin results
-// and 2,500 jobs: more than one page of the server's 1000-object cap.
-func SeedDemo(s *tsapitest.Server) {
-	start := time.Date(2026, 11, 2, 8, 0, 0, 0, time.UTC)
-	s.AddPlugin(tsapitest.Plugin{ID: 1, Name: "variantCaller", Version: "5.18.0.1", Active: true, Selected: true,
-		PluginSettings: map[string]any{"runlevels": []any{"default"}}})
-	s.AddPlugin(tsapitest.Plugin{ID: 2, Name: "coverageAnalysis", Version: "5.18.0.3", Active: true, Selected: true})
-	s.AddResult(tsapitest.Result{ID: 101, Name: "Auto_user_S5-0101-demo"})
-	states := tsapi.JobStates
-	for pr := int64(1); pr <= 25; pr++ {
-		s.AddPluginResult(tsapitest.PluginResult{ID: pr, Result: 101, Plugin: 1 + pr%2, APIKey: fmt.Sprintf("demo-plugin-key-%d", pr)})
-		for k := range 100 {
-			id := (pr-1)*100 + int64(k) + 1
-			st := states[int(id)%len(states)]
-			j := tsapitest.Job{ID: id, PluginResult: pr, State: string(st), RunLevel: string(tsapi.RunLevels[int(id)%len(tsapi.RunLevels)]),
-				Config: map[string]any{"threads": 4, "reference": "hg19"}}
-			if st != tsapi.StatePending && st != tsapi.StateQueued {
-				t0 := start.Add(time.Duration(id) * time.Minute)
-				j.StartTime = &t0
-				if st.IsTerminal() {
-					t1 := t0.Add(17 * time.Minute)
-					j.EndTime = &t1
-					j.GridEngineJobID = tsapi.Ptr[int64](-1)
-				} else {
-					j.GridEngineJobID = tsapi.Ptr(100000 + id)
-				}
-			}
-			s.AddJob(j)
-		}
+func demoRun(opts *DemoOptions) error {
+	ss, err := opts.Servers()
+	if err != nil {
+		return err
 	}
+	if len(ss) != 1 || ss[0].Err != nil {
+		return cmdutil.Usagef("the demo takes one server (got %d)", len(ss))
+	}
+	err = demo(opts.Ctx, opts.IO.Out, ss[0].Client, opts.Fake, opts.Write || opts.Fake)
+	return cmdutil.Explain(err, ss[0], "change jobs")
 }
 
 func section(out io.Writer, title string) { fmt.Fprintf(out, "\n== %s\n", title) }
@@ -229,12 +219,12 @@ func demo(ctx context.Context, out io.Writer, c *tsapi.Client, fake bool, write 
 }
 
 func schemas(ctx context.Context, out io.Writer, c *tsapi.Client) error {
-	for _, r := range schemaChecks(c) {
-		d, _, err := r.check(ctx)
+	for _, r := range schema.Checks(c) {
+		d, _, err := r.Check(ctx)
 		if err != nil {
-			return aboutf(err, "%s schema", r.name)
+			return cmdutil.About(err, "the %s schema", r.Name)
 		}
-		fmt.Fprintf(out, "%s: %s\n", r.name, d)
+		fmt.Fprintf(out, "%s: %s\n", r.Name, d)
 	}
 	return nil
 }

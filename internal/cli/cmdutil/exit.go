@@ -1,10 +1,9 @@
-package cli
+package cmdutil
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/tsapi-go/tsapi"
 )
@@ -32,7 +31,8 @@ const (
 	ExitWaitOther     = 14 // Unknown, Resource, Archived
 )
 
-const exitCodesHelp = `Exit codes:
+// ExitCodesHelp is the exit codes' table of `tsapi --help`.
+const ExitCodesHelp = `Exit codes:
   0    success
   1    any other failure
   2    usage: a bad command, flag, argument or option (nothing was sent)
@@ -46,50 +46,62 @@ const exitCodesHelp = `Exit codes:
        Timed Out (12), Declined (13), another end state (14)
   130  interrupted`
 
-// usageError is a mistake in how the command was called.
-type usageError struct{ msg string }
+// UsageError is a mistake in how the command was called: nothing was
+// sent. It exits 2.
+type UsageError struct{ Msg string }
 
-func (e *usageError) Error() string { return e.msg }
+// Error returns the message.
+func (e *UsageError) Error() string { return e.Msg }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+// Usagef returns a *UsageError.
+func Usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(format, args...)} }
 
-// exitError carries an exit code chosen by the command.
-type exitError struct {
-	code int
-	err  error
+// CodeError carries an exit code chosen by the command; Err may be nil
+// for a code that needs no message (jobs wait's).
+type CodeError struct {
+	Code int
+	Err  error
 }
 
-func (e *exitError) Error() string {
-	if e.err == nil {
+// Error returns Err's message, or "".
+func (e *CodeError) Error() string {
+	if e.Err == nil {
 		return ""
 	}
-	return e.err.Error()
+	return e.Err.Error()
 }
-func (e *exitError) Unwrap() error { return e.err }
 
-// exitCode maps an error to the exit code that says what kind it is.
-func exitCode(err error) int {
-	var ue *usageError
-	var ee *exitError
+// Unwrap returns Err.
+func (e *CodeError) Unwrap() error { return e.Err }
+
+// Exitf returns an *CodeError with code and a message.
+func Exitf(code int, format string, args ...any) error {
+	return &CodeError{Code: code, Err: fmt.Errorf(format, args...)}
+}
+
+// ExitCode maps an error to the exit code that says what kind it is.
+func ExitCode(err error) int {
+	var ue *UsageError
+	var ee *CodeError
 	var re *tsapi.RequestError
 	switch {
 	case err == nil:
 		return ExitOK
 	case errors.As(err, &ee):
-		return ee.code
+		return ee.Code
 	case errors.As(err, &ue), errors.Is(err, tsapi.ErrInvalidOption), errors.Is(err, tsapi.ErrNoAPI):
 		return ExitUsage
-	case errors.Is(err, context.Canceled):
-		return ExitInterrupted
 	case errors.Is(err, tsapi.ErrOutcomeUnknown):
 		return ExitOutcomeUnknown
+	case errors.Is(err, context.Canceled):
+		return ExitInterrupted
 	case errors.Is(err, tsapi.ErrNotFound):
 		return ExitNotFound
 	case errors.Is(err, tsapi.ErrUnauthorized), errors.Is(err, tsapi.ErrForbidden):
 		return ExitAuth
 	case errors.Is(err, tsapi.ErrServer), errors.Is(err, tsapi.ErrDecode), errors.Is(err, tsapi.ErrBadRequest),
 		errors.Is(err, tsapi.ErrRateLimited), errors.Is(err, tsapi.ErrGone), errors.Is(err, tsapi.ErrMethodNotAllowed),
-		errors.Is(err, tsapi.ErrRedirect):
+		errors.Is(err, tsapi.ErrRedirect), errors.Is(err, tsapi.ErrConflict):
 		return ExitServer
 	case errors.As(err, &re), errors.Is(err, context.DeadlineExceeded):
 		return ExitNetwork
@@ -97,8 +109,9 @@ func exitCode(err error) int {
 	return ExitError
 }
 
-// waitExitCode is the exit code of `jobs wait` for the state a job ended in.
-func waitExitCode(s tsapi.JobState) int {
+// WaitExitCode is the exit code of `jobs wait` for the state a job ended
+// in.
+func WaitExitCode(s tsapi.JobState) int {
 	switch s {
 	case tsapi.StateCompleted:
 		return ExitOK
@@ -112,21 +125,4 @@ func waitExitCode(s tsapi.JobState) int {
 		return ExitWaitDeclined
 	}
 	return ExitWaitOther
-}
-
-// about says what an error concerns ("job 1498"), without repeating the
-// library's "tsapi: " prefix, and keeps the error for errors.Is.
-type about struct {
-	what string
-	err  error
-}
-
-func (e *about) Error() string { return e.what + ": " + strings.TrimPrefix(e.err.Error(), "tsapi: ") }
-func (e *about) Unwrap() error { return e.err }
-
-func aboutf(err error, format string, args ...any) error {
-	if err == nil {
-		return nil
-	}
-	return &about{what: fmt.Sprintf(format, args...), err: err}
 }
