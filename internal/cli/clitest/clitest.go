@@ -6,6 +6,7 @@ package clitest
 import (
 	"bytes"
 	"io"
+	"net/http"
 	"testing"
 	"time"
 
@@ -80,7 +81,7 @@ func Parse[T any](t *testing.T, f *cmdutil.Factory, newCmd func(*cmdutil.Factory
 func Writes(s *tsapitest.Server) []string {
 	var out []string
 	for _, r := range s.Requests() {
-		if r.Method == "GET" {
+		if r.Method == http.MethodGet {
 			continue
 		}
 		line := "would send: " + r.Method + " " + s.URL() + r.Path

@@ -267,15 +267,15 @@ func CheckServerURL(name, raw string) error {
 		}
 		return Usagef("server URL %s://%s...: the tool speaks http and https only: write https://%s (or http://%s)", scheme, host, host, host)
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil // the library says what does not parse, without echoing it
-	}
-	p := strings.TrimRight(u.Path, "/")
-	if i := strings.Index(p, "/rundb"); i >= 0 && !strings.HasSuffix(p, "/rundb/api/v1") && !strings.HasSuffix(p, "/rundb/api") {
-		root := u.Scheme + "://" + u.Host + p[:i]
-		return Usagef("server URL %s://%s%s is a path of the API: use the server's root URL (%s); the tool adds /rundb/api/v1/ itself",
-			u.Scheme, u.Host, u.Path, root)
+	// A URL that does not parse gets no hint here: the library says what
+	// does not parse, without echoing it.
+	if u, err := url.Parse(raw); err == nil {
+		p := strings.TrimRight(u.Path, "/")
+		if i := strings.Index(p, "/rundb"); i >= 0 && !strings.HasSuffix(p, "/rundb/api/v1") && !strings.HasSuffix(p, "/rundb/api") {
+			root := u.Scheme + "://" + u.Host + p[:i]
+			return Usagef("server URL %s://%s%s is a path of the API: use the server's root URL (%s); the tool adds /rundb/api/v1/ itself",
+				u.Scheme, u.Host, u.Path, root)
+		}
 	}
 	return nil
 }

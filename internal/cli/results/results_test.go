@@ -47,7 +47,7 @@ func TestNewCmdList(t *testing.T) {
 			assert.True(t, o.All)
 		}},
 		{args: []string{"--all", "--limit", "3"}, wantErr: "give one of them"},
-		{args: []string{"--job-state", "Runing"}, wantErr: "unknown state"},
+		{args: []string{"--job-state", "Startd"}, wantErr: "unknown state"},
 	} {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			f, _ := clitest.Factory(t)

@@ -36,7 +36,9 @@ func Main(args []string, ios *cmdutil.IOStreams, getenv func(string) string) int
 // Run runs the tool's root command on f with args and returns the exit
 // code, after telling the failure on stderr.
 func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
-	cmd := NewCmdRoot(f)
+	// The verbs carry ctx in their options (Ctx, from cmd.Context()), which
+	// contextcheck does not follow.
+	cmd := NewCmdRoot(f) //nolint:contextcheck // ctx reaches every verb through ExecuteContext
 	cmd.SetArgs(args)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
@@ -52,7 +54,7 @@ func Run(ctx context.Context, f *cmdutil.Factory, args []string) int {
 	}
 	err = cmdutil.Explain(err, nil, "")
 	code := cmdutil.ExitCode(err)
-	if !(errors.As(err, &ce) && ce.Err == nil) {
+	if !errors.As(err, &ce) || ce.Err != nil {
 		if msg := err.Error(); msg != "" {
 			f.IOStreams.Printf("tsapi: %s\n", strings.TrimPrefix(msg, "tsapi: "))
 		}
