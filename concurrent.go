@@ -130,7 +130,7 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 	}
 	before := count
 	for {
-		page, err, end := s.nextPage()
+		page, end, err := s.nextPage()
 		if end {
 			return
 		}
@@ -148,12 +148,12 @@ func (p *pager[T, O]) concurrentKeyset(ctx context.Context, q url.Values, n int)
 
 // nextPage waits for the next page in the server's order. end is true
 // when every range was paged to its end.
-func (s *rangeSched[T]) nextPage() (page *Page[T], err error, end bool) {
+func (s *rangeSched[T]) nextPage() (page *Page[T], end bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for {
 		if s.cur == len(s.ranges) {
-			return nil, nil, true
+			return nil, true, nil
 		}
 		r := &s.ranges[s.cur]
 		switch {
@@ -163,9 +163,9 @@ func (s *rangeSched[T]) nextPage() (page *Page[T], err error, end bool) {
 			page, r.pages[0], r.pages = r.pages[0], nil, r.pages[1:]
 			s.held--
 			s.wake.Broadcast()
-			return page, nil, false
+			return page, false, nil
 		case s.err != nil:
-			return nil, s.err, false
+			return nil, false, s.err
 		case r.done:
 			r.pages = nil
 			s.cur++
