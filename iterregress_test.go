@@ -206,3 +206,37 @@ func TestAShortFirstPageStillPagesByKeyset(t *testing.T) {
 		assert.Equal(t, []int64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1}, got, "concurrency %d", conc)
 	}
 }
+
+func TestAProbeThatFindsOneObjectEndsWithoutAnOffsetLink(t *testing.T) {
+	// id__lte=5 over jobs 3..15 matches 5, 4, 3; one to a page. Jobs 3 and 5
+	// are deleted before the request that probes the order, which finds
+	// job 4 alone: following the first page's offset link from there
+	// (offset=1) would skip it.
+	for _, conc := range []int{1, 4} {
+		srv := tsapitest.New(t)
+		for i := 3; i <= 15; i++ {
+			srv.AddJob(tsapitest.Job{ID: int64(i)})
+		}
+		var n atomic.Int32
+		rt := rtFunc(func(r *http.Request) (*http.Response, error) {
+			if n.Add(1) == 2 {
+				srv.DeleteJob(3)
+				srv.DeleteJob(5)
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})
+		c, err := srv.AdminClient(tsapi.WithRetry(0, 0, 0), tsapi.WithTransport(rt))
+		require.NoError(t, err)
+		var got []int64
+		opts := &tsapi.PluginResultJobListOptions{IDLte: tsapi.Ptr(int64(5)), ListOptions: tsapi.ListOptions{Limit: 1, Concurrency: conc}}
+		for j, err := range c.PluginResultJobs.All(context.Background(), opts) {
+			require.NoError(t, err)
+			got = append(got, j.ID)
+		}
+		assert.Equal(t, []int64{5, 4}, got, "concurrency %d", conc)
+	}
+}
+
+type rtFunc func(*http.Request) (*http.Response, error)
+
+func (f rtFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -301,13 +301,24 @@ func (p *pager[T, O]) keysetFrom(q url.Values, page *Page[T]) {
 			// One object shows no order, and the next link is an offset,
 			// which skips or repeats objects while the server changes: ask
 			// two objects to see the order instead.
-			switch order, ok := p.probeOrder(q); {
+			order, rest, ok := p.probeOrder(q)
+			switch {
 			case !ok:
 				return
 			case order > 0:
 				seen = 2
 			case order < 0:
 				descending = false
+			default:
+				// Fewer than two objects match now: they are all that is
+				// left of the objects that existed at the first page. The
+				// ones below it are yielded; one above it came since.
+				rest.Objects = slices.DeleteFunc(rest.Objects, func(o *T) bool { return idOf(o) >= last })
+				if len(rest.Objects) > 0 {
+					rest.Meta.TotalCount, rest.Meta.Offset, rest.Meta.Next = total, before, ""
+					p.yield(rest, nil)
+				}
+				return
 			}
 		}
 		if !descending || seen < 2 {
@@ -332,25 +343,25 @@ func (p *pager[T, O]) keysetFrom(q url.Values, page *Page[T]) {
 
 // probeOrder asks the first two objects matching q to learn the server's
 // order: 1 when their ids descend, -1 when they do not, 0 when fewer than
-// two distinct objects came. ok is false when the request failed (the
-// error is yielded).
-func (p *pager[T, O]) probeOrder(q url.Values) (order int, ok bool) {
+// two distinct objects came; page is the answer, its objects compacted.
+// ok is false when the request failed (the error is yielded).
+func (p *pager[T, O]) probeOrder(q url.Values) (order int, page *Page[T], ok bool) {
 	idOf := p.r.spec.ID
 	cur := cloneValues(q)
 	cur.Set("limit", "2")
 	cur.Del("offset")
-	page, ok := p.fetch(p.r.listPath(), cur)
+	page, ok = p.fetch(p.r.listPath(), cur)
 	if !ok {
-		return 0, false
+		return 0, nil, false
 	}
-	objs := slices.CompactFunc(page.Objects, func(a, b *T) bool { return idOf(a) == idOf(b) })
-	switch {
+	page.Objects = slices.CompactFunc(page.Objects, func(a, b *T) bool { return idOf(a) == idOf(b) })
+	switch objs := page.Objects; {
 	case len(objs) < 2:
-		return 0, true
+		return 0, page, true
 	case idOf(objs[1]) < idOf(objs[0]):
-		return 1, true
+		return 1, page, true
 	default:
-		return -1, true
+		return -1, page, true
 	}
 }
 
