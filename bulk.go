@@ -80,7 +80,7 @@ func (r *ReadResource[T, O]) getSet(ctx context.Context, ids []int64) ([]*T, []i
 		parts[i] = strconv.FormatInt(id, 10)
 	}
 	var ans setAnswer[T]
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/set/" + strings.Join(parts, ";") + "/"}, modeRead, &ans)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/set/" + strings.Join(parts, ";") + "/"}, opRead, &ans)
 	if err != nil {
 		return nil, nil, resp, err
 	}
@@ -113,9 +113,9 @@ type BulkUpdate[P any] struct {
 // resource_uri, built from its ID.
 //
 // tastypie creates an object for an update whose object no longer exists,
-// so a bulk PATCH is sent once, like a create: it is resent only when the
-// first attempt surely did not reach the server, and a lost answer is an
-// *OutcomeUnknownError.
+// so a bulk PATCH is a write that is never resent once it may have reached
+// the server: a lost answer is an *OutcomeUnknownError (see "Writes and
+// lost answers" in the package documentation).
 func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUpdate[P], deleteIDs []int64) (*Response, error) {
 	if len(updates) == 0 && len(deleteIDs) == 0 {
 		return nil, &ConfigError{Msg: "BulkPatch with nothing to change"}
@@ -150,7 +150,7 @@ func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUp
 	if err != nil {
 		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
 	}
-	return r.client.call(ctx, &Request{Method: http.MethodPatch, Path: r.listPath(), Body: b}, modeOnce, nil)
+	return r.client.call(ctx, &Request{Method: http.MethodPatch, Path: r.listPath(), Body: b}, opWrite, nil)
 }
 
 // DeleteAllMatching deletes EVERY object matching opts (DELETE on the list
@@ -162,15 +162,16 @@ func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUp
 // those as something else than the caller meant). limit and offset do not
 // bound what the server deletes, so they are refused too.
 //
-// It is sent once: a resent DELETE would also delete the matching objects
-// another client created after the first attempt. A lost answer is an
-// *OutcomeUnknownError.
+// A resent DELETE would also delete the matching objects another client
+// created after the first attempt: a lost answer is an
+// *OutcomeUnknownError (see "Writes and lost answers" in the package
+// documentation).
 func (r *PatchResource[T, O, P]) DeleteAllMatching(ctx context.Context, opts *O) (*Response, error) {
 	q, err := r.destructiveQuery(opts, "DeleteAllMatching")
 	if err != nil {
 		return nil, err
 	}
-	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.listPath(), Query: q}, modeOnce, nil)
+	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.listPath(), Query: q}, opWrite, nil)
 }
 
 // ReplaceAllMatching deletes EVERY object matching opts and then creates
@@ -196,7 +197,7 @@ func (r *Resource[T, O, W, P]) ReplaceAllMatching(ctx context.Context, opts *O, 
 	if err != nil {
 		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
 	}
-	return r.client.call(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: b}, modeOnce, nil)
+	return r.client.call(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: b}, opWrite, nil)
 }
 
 // destructiveQuery encodes and checks the query of a DELETE or PUT on the

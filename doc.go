@@ -39,6 +39,9 @@
 //
 // # Writes and lost answers
 //
+// (For contributors: the rule below is resendRule in policy.go, the one
+// place every request path consults.)
+//
 // The server has no idempotency keys, so a write is resent only when
 // repeating it can neither create twice nor undo what another client
 // changed after the first attempt. Every request is resent when the

@@ -87,10 +87,9 @@ func (r *LaunchRequest) body() (*launchBody, error) {
 // An unknown, uninstalled or disabled plugin gives an *APIError matching
 // ErrGone (410); an unknown result one matching ErrNotFound.
 //
-// The POST is sent once: a repeat would launch the plugin twice. It is
-// resent only when the first attempt surely did not reach the server; a
-// lost answer is an *OutcomeUnknownError (look for the new plugin result
-// before launching again).
+// A repeat would launch the plugin twice: a lost answer is an
+// *OutcomeUnknownError (see "Writes and lost answers" in the package
+// documentation); look for the new plugin result before launching again.
 func (s *PluginServiceOp) Launch(ctx context.Context, resultID int64, req *LaunchRequest) (*Response, error) {
 	if ctx == nil {
 		return nil, &ConfigError{Msg: "nil context"}
@@ -106,5 +105,5 @@ func (s *PluginServiceOp) Launch(ctx context.Context, resultID int64, req *Launc
 		Method: http.MethodPost,
 		Path:   "results/" + strconv.FormatInt(resultID, 10) + "/plugin/",
 		Body:   body,
-	}, modeOnce, nil)
+	}, opWrite, nil)
 }

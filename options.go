@@ -259,8 +259,8 @@ func WithInsecureSkipVerify() Option {
 	}
 }
 
-// WithRetry sets how many times a request is resent when the package
-// documentation's table allows it (0 turns retries off) and the bounds of
+// WithRetry sets how many times a request is resent when "Writes and lost
+// answers" in the package documentation allows it (0 turns retries off) and the bounds of
 // the exponential wait between attempts.
 func WithRetry(maxRetries int, waitMin, waitMax time.Duration) Option {
 	return func(c *config) error {

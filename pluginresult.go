@@ -395,7 +395,7 @@ type PluginResultServiceOp struct {
 // SetStore replaces the store of plugin result id with store (any value
 // that encodes as a JSON object: a map, a struct, a JobConfig or raw
 // JSON), sending PATCH {"store": ...}. A lost answer is handled as by
-// Patch: re-read and compared, never resent. It returns a *ConfigError for
+// Patch. It returns a *ConfigError for
 // a store that is not a JSON object.
 func (s *PluginResultServiceOp) SetStore(ctx context.Context, id int64, store any) (*Response, error) {
 	cfg, err := storeObject(store)

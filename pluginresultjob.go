@@ -439,9 +439,9 @@ type PluginResultJobServiceOp struct {
 
 // SetState patches the job's state (PATCH {"state": ...}). The server sets
 // StartTime (Started) or EndTime (a terminal state) itself. A lost answer
-// is handled as by Patch: re-read, and an *OutcomeUnknownError when the job
-// holds another state now (another client changed it, or the PATCH was not
-// applied), never resent. It returns a *ConfigError before any request for
+// is handled as by Patch: an *OutcomeUnknownError when the job holds
+// another state now (another client changed it, or the PATCH was not
+// applied). It returns a *ConfigError before any request for
 // an empty state or one the library does not send (see JobState and
 // CustomState).
 func (s *PluginResultJobServiceOp) SetState(ctx context.Context, id int64, state JobState) (*Response, error) {

@@ -105,9 +105,8 @@ type Request struct {
 	// sent as is).
 	Body any
 	// Idempotent says that sending the request twice does no harm, so
-	// that a write is retried like a GET. Without it, a write sent by Do is
-	// resent only when it surely did not reach the server (see the package
-	// documentation).
+	// that a write is resent like a GET (see "Writes and lost answers" in
+	// the package documentation).
 	Idempotent bool
 }
 
@@ -120,9 +119,10 @@ type Request struct {
 // DeleteAllMatching does. A path reaches a list URL however it is spelled:
 // the checks compare it decoded, with repeated slashes merged, dot
 // segments resolved and case ignored, as servers and proxies in front of
-// them may read it. GET, HEAD and OPTIONS are retried, a DELETE of one
-// object too; other writes are resent only when they surely did not reach
-// the server, unless req.Idempotent. req itself is not changed.
+// them may read it. GET, HEAD and OPTIONS are resent as reads, a DELETE of
+// one object as Delete, other writes as a create unless req.Idempotent
+// (see "Writes and lost answers" in the package documentation). req itself
+// is not changed.
 //
 // It returns a *ConfigError (ErrInvalidOption) before sending anything for
 // an unknown method, a bad path or query, or a body holding a SecretString,
@@ -146,18 +146,9 @@ func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error)
 	if err != nil {
 		return nil, err
 	}
-	mode := modeOnce
-	switch {
-	case method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions:
-		mode = modeRead
-	case method == http.MethodDelete && !list:
-		mode = modeDelete
-	case req.Idempotent:
-		mode = modeRead
-	}
 	sent := *req
 	sent.Method = method
-	return c.call(ctx, &sent, mode, v)
+	return c.call(ctx, &sent, kindOf(method, list, req.Idempotent), v)
 }
 
 // httpMethods are the methods a request may have; tastypie serves no other.
@@ -243,9 +234,9 @@ func (c *Client) listURLOf(u *url.URL) (string, queryChecker, bool) {
 // register makes Do check the filters of r's list URL.
 func (c *Client) register(r queryChecker) { c.resources.Store(r.Name(), r) }
 
-// call sends req in mode and decodes the answer into v.
-func (c *Client) call(ctx context.Context, req *Request, mode writeMode, v any) (*Response, error) {
-	resp, err := c.send(ctx, req, mode)
+// call sends req as an operation of kind k (see policy.go) and decodes the answer into v.
+func (c *Client) call(ctx context.Context, req *Request, kind opKind, v any) (*Response, error) {
+	resp, err := c.send(ctx, req, kind)
 	if err != nil {
 		if nerr := c.noAPI(ctx, err); nerr != nil {
 			return resp, nerr
@@ -262,9 +253,9 @@ func (c *Client) call(ctx context.Context, req *Request, mode writeMode, v any) 
 
 type ctxKey struct{}
 
-// callState travels in the request context to the retry policy.
+// callState travels in the request context to the resend rule's checks.
 type callState struct {
-	mode     writeMode
+	kind     opKind
 	attempts int
 	base     int         // attempts made by an earlier round (before a 401 resend)
 	wrote    atomic.Bool // the current attempt's request was written
@@ -326,17 +317,17 @@ func encodeBody(method string, body any) ([]byte, error) {
 	return b, nil
 }
 
-// send performs the request with the retries mode allows and reads the
+// send performs the request with the resends the rule allows for kind and reads the
 // whole body (capped). It returns an *APIError for non-2xx answers and an
 // *OutcomeUnknownError for a write whose answer was lost. The request hook,
 // if any, hears of every request that was sent.
-func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Response, error) {
+func (c *Client) send(ctx context.Context, r *Request, kind opKind) (*Response, error) {
 	if c.hook == nil {
-		resp, _, err := c.sendOnce(ctx, r, mode)
+		resp, _, err := c.sendOnce(ctx, r, kind)
 		return resp, err
 	}
 	start := time.Now()
-	resp, info, err := c.sendOnce(ctx, r, mode)
+	resp, info, err := c.sendOnce(ctx, r, kind)
 	if info == nil {
 		return resp, err // nothing was sent
 	}
@@ -352,7 +343,7 @@ func (c *Client) send(ctx context.Context, r *Request, mode writeMode) (*Respons
 }
 
 // sendOnce is send without the hook; info is nil when nothing was sent.
-func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *Response, info *RequestInfo, _ error) {
+func (c *Client) sendOnce(ctx context.Context, r *Request, kind opKind) (_ *Response, info *RequestInfo, _ error) {
 	if ctx == nil {
 		return nil, nil, &ConfigError{Msg: "nil context"}
 	}
@@ -376,7 +367,7 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 	if err != nil {
 		return nil, nil, err
 	}
-	st := &callState{mode: mode}
+	st := &callState{kind: kind}
 	defer func() {
 		if info != nil {
 			info.Attempts = max(st.attempts, 1)
@@ -423,9 +414,9 @@ func (c *Client) sendOnce(ctx context.Context, r *Request, mode writeMode) (_ *R
 			resp, err := c.transportError(ctx, method, u, st, err, read)
 			return resp, info, err
 		}
-		if httpResp.StatusCode == http.StatusUnauthorized && st.cookieOnly && !st.forceAuth {
-			// The session has ended: send the credentials once more. A 401
-			// is given before anything is done, so this never writes twice.
+		if httpResp.StatusCode == http.StatusUnauthorized && st.cookieOnly && !st.forceAuth &&
+			decide(st.kind, outSessionEnded) == resendWithCredentials {
+			// The session has ended: the credentials go with the next attempt.
 			st.forceAuth, st.base = true, st.attempts
 			continue
 		}
@@ -446,12 +437,12 @@ func (c *Client) answer(method string, u *url.URL, httpResp *http.Response, read
 	switch {
 	case code >= 200 && code <= 299:
 		return resp, nil
-	case code == http.StatusNotFound && st.mode == modeDelete && st.lost:
+	case code == http.StatusNotFound && st.lost && decide(st.kind, outGoneAfterLoss) == succeeded:
 		// An earlier attempt deleted the object; its answer was lost.
 		return resp, nil
 	}
 	apiErr := buildAPIError(method, u, httpResp, read, resp.Attempts, c.auth.secrets())
-	if st.mode == modeOnce && (code == http.StatusBadGateway || code == http.StatusGatewayTimeout) {
+	if (code == http.StatusBadGateway || code == http.StatusGatewayTimeout) && lostIsReported(st.kind) {
 		// A proxy gave up waiting: the server may have done the write.
 		return resp, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: resp.Attempts, Cause: apiErr}
 	}
@@ -475,7 +466,7 @@ func (c *Client) transportError(ctx context.Context, method string, u *url.URL, 
 			gu.resp.Body = io.NopCloser(bytes.NewReader(b))
 			return c.answer(method, u, gu.resp, b, st)
 		}
-		if gu.resp != nil && st.mode != modeRead && gu.resp.StatusCode >= 200 && gu.resp.StatusCode <= 299 {
+		if gu.resp != nil && gu.resp.StatusCode >= 200 && gu.resp.StatusCode <= 299 && decide(st.kind, outSuccessCut) == succeeded {
 			// A write whose success status arrived before its body broke
 			// off: the write was done.
 			gu.resp.Body = io.NopCloser(bytes.NewReader(read))
@@ -486,7 +477,7 @@ func (c *Client) transportError(ctx context.Context, method string, u *url.URL, 
 		}
 	}
 	attempts := max(st.attempts, 1)
-	lost := st.mode == modeOnce && st.lost
+	lost := st.lost && lostIsReported(st.kind)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		// Report the context's own error so errors.Is(err, context.Canceled)
 		// and context.DeadlineExceeded work whatever layer noticed it.
@@ -588,7 +579,7 @@ func (c *Client) noAPI(ctx context.Context, err error) error {
 		return &NoAPIError{Root: redactURL(c.baseURL), Status: int(c.root.status.Load()), Answer: ae}
 	}
 	// send reads and closes the answer's body; resp.Body is a copy in memory.
-	resp, rerr := c.send(ctx, &Request{Method: http.MethodGet, Path: c.baseURL.Path}, modeRead) //nolint:bodyclose // see above
+	resp, rerr := c.send(ctx, &Request{Method: http.MethodGet, Path: c.baseURL.Path}, opRead) //nolint:bodyclose // see above
 	status := 0
 	if resp != nil && resp.Response != nil {
 		status = resp.StatusCode

@@ -151,7 +151,7 @@ func (r *ReadResource[T, O]) List(ctx context.Context, opts *O) ([]*T, *Response
 // on the server) with query q.
 func (r *ReadResource[T, O]) listURL(ctx context.Context, path string, q url.Values) ([]*T, *Response, error) {
 	var page listPage[T]
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: path, Query: q}, modeRead, &page)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: path, Query: q}, opRead, &page)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -172,7 +172,7 @@ func (r *ReadResource[T, O]) Get(ctx context.Context, id int64) (*T, *Response, 
 		return nil, nil, err
 	}
 	v := new(T)
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, modeRead, v)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, opRead, v)
 	if err != nil {
 		return nil, resp, err
 	}
@@ -196,18 +196,15 @@ func decoded[T any](resp *Response) (*T, error) {
 }
 
 // Create POSTs w and returns the new object's id, read from the Location
-// header of the 201 answer. It is sent once: it is resent only when the
-// first attempt surely did not reach the server (no connection, or a 429
-// or 503 answer). When the answer to an attempt that reached the server is
-// lost, it returns an *OutcomeUnknownError (ErrOutcomeUnknown): the object
-// may or may not exist. An answer of 201 is a success even when ctx ends
-// right after it.
+// header of the 201 answer. A lost answer is an *OutcomeUnknownError
+// (ErrOutcomeUnknown): the object may or may not exist (see "Writes and
+// lost answers" in the package documentation).
 func (r *Resource[T, O, W, P]) Create(ctx context.Context, w *W) (int64, *Response, error) {
 	b, err := writeBody(w)
 	if err != nil {
 		return 0, nil, err
 	}
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodPost, Path: r.listPath(), Body: b}, modeOnce, nil)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodPost, Path: r.listPath(), Body: b}, opWrite, nil)
 	if err != nil {
 		return 0, resp, err
 	}
@@ -233,9 +230,8 @@ func (r *Resource[T, O, W, P]) CreateAndGet(ctx context.Context, w *W) (*T, int6
 // the object is returned when the server sent it, else nil. When the answer
 // is lost, Update re-reads the object: if every field holds what w sent, it
 // reports success (with Response.Verified and the object as read), else an
-// *OutcomeUnknownError naming the fields that differ. It never resends a
-// write that may have reached the server, so it never overwrites a change
-// another client made in between.
+// *OutcomeUnknownError naming the fields that differ; see "Writes and lost
+// answers" in the package documentation.
 func (r *Resource[T, O, W, P]) Update(ctx context.Context, id int64, w *W) (*T, *Response, error) {
 	if err := checkID(id); err != nil {
 		return nil, nil, err
@@ -249,8 +245,7 @@ func (r *Resource[T, O, W, P]) Update(ctx context.Context, id int64, w *W) (*T, 
 
 // Patch PATCHes the fields set in p onto object id. tastypie answers 202
 // with no body; the object is returned when the server sent it, else nil.
-// A lost answer is handled as by Resource.Update: re-read and compared,
-// never resent.
+// A lost answer is handled as by Resource.Update.
 func (r *PatchResource[T, O, P]) Patch(ctx context.Context, id int64, p *P) (*T, *Response, error) {
 	if err := checkID(id); err != nil {
 		return nil, nil, err
@@ -265,16 +260,17 @@ func (r *PatchResource[T, O, P]) Patch(ctx context.Context, id int64, p *P) (*T,
 	return r.verifiedWrite(ctx, http.MethodPatch, id, b)
 }
 
-// verifiedWrite sends a PUT or PATCH of object id once, and after a lost
-// answer re-reads the object to tell the caller what happened.
+// verifiedWrite sends a PUT or PATCH of object id as an opWriteOne, and
+// after a lost answer re-reads the object to tell the caller what
+// happened (the rule's verify, policy.go).
 func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, id int64, body []byte) (*T, *Response, error) {
-	resp, err := r.client.call(ctx, &Request{Method: method, Path: r.detailPath(id), Body: body}, modeOnce, nil)
+	resp, err := r.client.call(ctx, &Request{Method: method, Path: r.detailPath(id), Body: body}, opWriteOne, nil)
 	if err == nil {
 		out, derr := decoded[T](resp)
 		return out, resp, derr
 	}
 	var unknown *OutcomeUnknownError
-	if !errors.As(err, &unknown) || ctx.Err() != nil {
+	if !errors.As(err, &unknown) || ctx.Err() != nil || decide(opWriteOne, outLost) != verify {
 		return nil, resp, err
 	}
 	got, vresp, differs, stamped, verr := r.reread(ctx, id, body)
@@ -292,15 +288,15 @@ func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, i
 	return got, vresp, nil
 }
 
-// Delete deletes object id (204). DELETE is retried like a read: deleting
-// twice cannot write twice, and ids are never reused. When the answer to
-// an attempt was lost and a retry finds the object gone (404), Delete
-// reports success; resp.Attempts then says how many were sent.
+// Delete deletes object id (204). It is resent like a read (ids are never
+// reused); when a resend after a lost answer finds the object gone (404),
+// Delete reports success, and resp.Attempts says how many were sent. See
+// "Writes and lost answers" in the package documentation.
 func (r *PatchResource[T, O, P]) Delete(ctx context.Context, id int64) (*Response, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.detailPath(id)}, modeDelete, nil)
+	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.detailPath(id)}, opDelete, nil)
 }
 
 // writeBody encodes body as a JSON object without "id" and "resource_uri":

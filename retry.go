@@ -17,47 +17,9 @@ import (
 	retryablehttp "github.com/hashicorp/go-retryablehttp"
 )
 
-// checkRetry is the retry policy, decided by the call's write mode (see
-// writeMode and the table in the package documentation). An answer that
-// is not retried stands as it is, even when ctx ended right after it: a
-// write the server answered with success is a success.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateOf(ctx)
-	if st == nil {
-		return false, nil
-	}
-	if err == nil {
-		switch resp.StatusCode {
-		case http.StatusTooManyRequests, http.StatusServiceUnavailable:
-			// Refused before anything was done: safe to send again.
-			return ctx.Err() == nil, nil
-		case http.StatusBadGateway, http.StatusGatewayTimeout:
-			// A proxy could not get (or wait for) the server's answer: the
-			// server may have acted on the request.
-			st.lost = true
-			return st.mode != modeOnce && ctx.Err() == nil, nil
-		}
-		return false, nil
-	}
-	wrote := st.wrote.Load()
-	if wrote {
-		st.lost = true
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return false, ctxErr
-	}
-	if resp != nil && resp.StatusCode >= 200 && resp.StatusCode <= 299 && st.mode != modeRead {
-		// The body of a write's success answer broke off: the write was
-		// done, and is not sent again.
-		return false, nil
-	}
-	if !transient(err) || (wrote && st.mode == modeOnce) {
-		return false, nil
-	}
-	return true, nil
-}
-
-// transient tells whether a transport error may go away on a new attempt.
+// transient tells whether a transport error may go away on a new attempt:
+// the resend rule (policy.go) says whether an attempt may be made again,
+// transient whether it is worth making.
 func transient(err error) bool {
 	if errors.Is(err, ErrResponseTooLarge) {
 		return false

@@ -592,11 +592,10 @@ const maxStateLen = 20
 // ReportState sets the state of this plugin's own job (PATCH
 // PluginResultJob/<id>/ {"state": ...}), as Torrent Suite's
 // ion-plugin-status does: StateStarted when the work begins, StateCompleted
-// or StateError at the end. The job is found once (see Job). The PATCH is
-// resent only when it surely did not reach the server; when its answer is
-// lost the job is re-read, and an error matching ErrOutcomeUnknown says
-// that the job holds another state now (a user cancelled it meanwhile):
-// the library never turns such a change back. The server sets the job's
+// or StateError at the end. The job is found once (see Job). A lost answer
+// is handled as by Patch: an error matching ErrOutcomeUnknown says that the
+// job holds another state now (a user cancelled it meanwhile), which the
+// library never turns back. The server sets the job's
 // start or end time itself.
 //
 // Store results (SetStore) before reporting a final state: Torrent Suite

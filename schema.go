@@ -104,7 +104,7 @@ func (f FilterRule) Allows(lookup string) bool {
 // on checks filter names and order_by against its filtering and ordering.
 func (r *ReadResource[T, O]) Schema(ctx context.Context) (*Schema, *Response, error) {
 	var s Schema
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/schema/"}, modeRead, &s)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/schema/"}, opRead, &s)
 	if err != nil {
 		return nil, resp, err
 	}

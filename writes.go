@@ -13,26 +13,6 @@ import (
 	"time"
 )
 
-// writeMode is what a request may be resent on. The package documentation
-// has the table of which operation uses which.
-type writeMode int
-
-const (
-	// modeRead: repeating cannot change anything. Retried on transport
-	// errors and on 429, 502, 503 and 504.
-	modeRead writeMode = iota
-	// modeDelete: a DELETE of one object. Retried like a read; a 404 after
-	// an attempt whose answer was lost means the object is gone: success.
-	modeDelete
-	// modeOnce: a write that must not be repeated once it may have
-	// reached the server. Resent only when the attempt surely did not reach
-	// it (no connection made, the request not written, or a 429 or 503
-	// answer, which the server gives before doing anything). A lost answer
-	// (a transport error once the request was written, a 502 or 504 from a
-	// proxy, ctx ending while waiting) is an *OutcomeUnknownError.
-	modeOnce
-)
-
 // ErrOutcomeUnknown is matched by an *OutcomeUnknownError: a write whose
 // answer was lost, so that the library cannot tell whether the server
 // applied it.
@@ -118,7 +98,7 @@ func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcom
 // OutcomeUnknownError): skipping it would report a write that never
 // arrived as verified whenever the state did not change.
 func (r *ReadResource[T, O]) reread(ctx context.Context, id int64, sent []byte) (*T, *Response, []string, []string, error) {
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, modeRead, nil)
+	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.detailPath(id)}, opRead, nil)
 	if err != nil {
 		return nil, resp, nil, nil, err
 	}
