@@ -7,99 +7,10 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
+	"sort"
 	"strings"
+	"unicode"
 )
-
-// setAnswer is tastypie's multi-get answer.
-type setAnswer[T any] struct {
-	Objects  []*T              `json:"objects"`
-	NotFound []json.RawMessage `json:"not_found"`
-}
-
-// MaxRequestLine is the longest request line ("GET /rundb/api/v1/... HTTP/1.1",
-// without its CRLF) GetSet sends; it splits longer id lists over several
-// requests. Servers refuse longer lines with a bare 400: gunicorn, which
-// serves many Torrent Servers' API, refuses lines over 4094 bytes (its
-// limit_request_line), Apache over 8190.
-const MaxRequestLine = 4094
-
-// GetSet fetches several objects by id (<resource>/set/1;3/), in as few
-// requests as fit MaxRequestLine, and returns the objects found and the ids
-// the server did not find, in the order asked. resp is the last request's.
-// Repeated ids are asked once.
-func (r *ReadResource[T, O]) GetSet(ctx context.Context, ids ...int64) ([]*T, []int64, *Response, error) {
-	if len(ids) == 0 {
-		return nil, nil, nil, &ConfigError{Msg: "GetSet needs at least one id"}
-	}
-	seen := make(map[int64]bool, len(ids))
-	uniq := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if err := checkID(id); err != nil {
-			return nil, nil, nil, err
-		}
-		if !seen[id] {
-			seen[id] = true
-			uniq = append(uniq, id)
-		}
-	}
-	// The line as it goes out: the path escaped, the ids joined by ';'.
-	prefix := (&url.URL{Path: r.client.baseURL.Path + r.spec.Name + "/set/"}).EscapedPath()
-	budget := MaxRequestLine - len("GET ") - len(prefix) - len("/ HTTP/1.1")
-	var objs []*T
-	var missing []int64
-	var resp *Response
-	for len(uniq) > 0 {
-		n, size := 0, 0
-		for n < len(uniq) {
-			w := len(strconv.FormatInt(uniq[n], 10))
-			if n > 0 {
-				w++ // the ';'
-			}
-			if n > 0 && size+w > budget {
-				break
-			}
-			size += w
-			n++
-		}
-		o, m, rs, err := r.getSet(ctx, uniq[:n])
-		resp = rs
-		if err != nil {
-			return nil, nil, resp, err
-		}
-		objs = append(objs, o...)
-		missing = append(missing, m...)
-		uniq = uniq[n:]
-	}
-	return objs, missing, resp, nil
-}
-
-func (r *ReadResource[T, O]) getSet(ctx context.Context, ids []int64) ([]*T, []int64, *Response, error) {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(id, 10)
-	}
-	var ans setAnswer[T]
-	resp, err := r.client.call(ctx, &Request{Method: http.MethodGet, Path: r.spec.Name + "/set/" + strings.Join(parts, ";") + "/"}, opRead, &ans)
-	if err != nil {
-		return nil, nil, resp, err
-	}
-	if ans.Objects == nil && ans.NotFound == nil {
-		return nil, nil, resp, newDecodeError(resp, fmt.Errorf("set answer has neither objects nor not_found"))
-	}
-	if i := slices.Index(ans.Objects, nil); i >= 0 {
-		return nil, nil, resp, newDecodeError(resp, fmt.Errorf("objects[%d] is null", i))
-	}
-	var missing []int64
-	for _, raw := range ans.NotFound {
-		id, err := strconv.ParseInt(strings.Trim(jsonText(raw), " "), 10, 64)
-		if err != nil {
-			return nil, nil, resp, newDecodeError(resp, fmt.Errorf("not_found holds %s, not an id", snippet(raw)))
-		}
-		missing = append(missing, id)
-	}
-	return ans.Objects, missing, resp, nil
-}
 
 // BulkUpdate is one object's changes in a BulkPatch: the fields set in
 // Patch, applied to the object with ID.
@@ -118,16 +29,16 @@ type BulkUpdate[P any] struct {
 // lost answers" in the package documentation).
 func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUpdate[P], deleteIDs []int64) (*Response, error) {
 	if len(updates) == 0 && len(deleteIDs) == 0 {
-		return nil, &ConfigError{Msg: "BulkPatch with nothing to change"}
+		return nil, &InvalidArgumentError{Msg: "BulkPatch with nothing to change"}
 	}
 	encoded := make([]json.RawMessage, len(updates))
 	for i, u := range updates {
 		if u.ID <= 0 {
-			return nil, &ConfigError{Msg: fmt.Sprintf("update %d: object id must be positive, got %d", i, u.ID)}
+			return nil, &InvalidArgumentError{Msg: fmt.Sprintf("update %d: object id must be positive, got %d", i, u.ID)}
 		}
 		b, err := writeBody(u.Patch)
 		if err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("update %d: %s", i, strings.TrimPrefix(err.Error(), "tsapi: "))}
+			return nil, &InvalidArgumentError{Msg: fmt.Sprintf("update %d: %s", i, strings.TrimPrefix(err.Error(), "tsapi: "))}
 		}
 		uri, _ := json.Marshal(r.resourceURI(u.ID))
 		if len(b) > 2 {
@@ -148,7 +59,7 @@ func (r *PatchResource[T, O, P]) BulkPatch(ctx context.Context, updates []BulkUp
 	}{Objects: encoded, Deleted: deleted}
 	b, err := marshalBody(body)
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
+		return nil, &InvalidArgumentError{Msg: fmt.Sprintf("encoding body: %v", err)}
 	}
 	return r.client.call(ctx, &Request{Method: http.MethodPatch, Path: r.listPath(), Body: b}, opWrite, nil)
 }
@@ -187,7 +98,7 @@ func (r *Resource[T, O, W, P]) ReplaceAllMatching(ctx context.Context, opts *O, 
 	for i, o := range objects {
 		b, err := writeBody(o)
 		if err != nil {
-			return nil, &ConfigError{Msg: fmt.Sprintf("object %d: %s", i, strings.TrimPrefix(err.Error(), "tsapi: "))}
+			return nil, &InvalidArgumentError{Msg: fmt.Sprintf("object %d: %s", i, strings.TrimPrefix(err.Error(), "tsapi: "))}
 		}
 		encoded[i] = b
 	}
@@ -195,7 +106,7 @@ func (r *Resource[T, O, W, P]) ReplaceAllMatching(ctx context.Context, opts *O, 
 		Objects []json.RawMessage `json:"objects"`
 	}{encoded})
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
+		return nil, &InvalidArgumentError{Msg: fmt.Sprintf("encoding body: %v", err)}
 	}
 	return r.client.call(ctx, &Request{Method: http.MethodPut, Path: r.listPath(), Query: q, Body: b}, opWrite, nil)
 }
@@ -210,10 +121,54 @@ func (r *ReadResource[T, O]) destructiveQuery(opts *O, what string) (url.Values,
 	}
 	sent, err := url.ParseQuery(q.Encode())
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("%s: the query does not encode: %v", what, err)}
+		return nil, &InvalidArgumentError{Msg: fmt.Sprintf("%s: the query does not encode: %v", what, err)}
 	}
 	if err := checkDestructive(sent, what, r.spec.Name); err != nil {
 		return nil, err
 	}
 	return sent, nil
+}
+
+// checkDestructive refuses a query that would not bound what a DELETE or
+// PUT on a list URL removes. q is the query as it is sent (parsed back from
+// its encoding), so that a filter that encodes to nothing counts as none.
+// The server reads an empty value as a filter of its own (state= matches
+// nothing, grid_engine_jobid__isnull= every job with an id), and only the
+// last value of a repeated filter other than __in and __range: both are
+// refused, as an option given empty or twice by mistake.
+func checkDestructive(q url.Values, what, resource string) error {
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	filters := 0
+	for _, k := range keys {
+		vs := q[k]
+		if reservedParams[k] || k == "order_by" || len(vs) == 0 {
+			continue
+		}
+		for _, v := range vs {
+			if strings.TrimFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) == "" {
+				return &InvalidArgumentError{Msg: fmt.Sprintf("%s: filter %q has an empty value (an option given empty?): the server would read it as a filter of its own, not as no filter", what, k)}
+			}
+		}
+		if len(vs) > 1 && !strings.HasSuffix(k, "__in") && !strings.HasSuffix(k, "__range") {
+			hint := "a __in filter"
+			if !strings.Contains(k, "__") {
+				hint = k + "__in"
+			}
+			return &InvalidArgumentError{Msg: fmt.Sprintf("%s: filter %q is given %d values, of which the server reads only the last; to match any of them use %s", what, k, len(vs), hint)}
+		}
+		filters++
+	}
+	if filters == 0 {
+		return &InvalidArgumentError{Msg: what + " needs at least one filter with a value: without one the server deletes every " + resource}
+	}
+	for _, k := range []string{"limit", "offset", "order_by"} {
+		if _, ok := q[k]; ok {
+			return &InvalidArgumentError{Msg: fmt.Sprintf("%s does not take %s: the server deletes every match regardless", what, k)}
+		}
+	}
+	return nil
 }

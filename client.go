@@ -1,18 +1,12 @@
 package tsapi
 
 import (
-	"bytes"
 	"cmp"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -41,7 +35,7 @@ const (
 // multiple goroutines. Create it with New.
 type Client struct {
 	baseURL   *url.URL
-	cfg       config // as built, for Clone
+	cfg       settings // as built, for Clone
 	userAgent string
 	auth      *credentials
 	logger    *slog.Logger
@@ -90,7 +84,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := &config{
+	cfg := &settings{
 		userAgent:     DefaultUserAgent,
 		maxRetries:    DefaultMaxRetries,
 		waitMin:       DefaultRetryWaitMin,
@@ -103,7 +97,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 }
 
 // newClient applies opts to cfg and builds the Client.
-func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
+func newClient(u *url.URL, cfg *settings, opts []Option) (*Client, error) {
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -179,7 +173,7 @@ func newClient(u *url.URL, cfg *config, opts []Option) (*Client, error) {
 //
 // When opts touch neither TLS nor the transport, the clone shares this
 // Client's transport and so its connection pool. Clone never changes this
-// Client. It returns a *ConfigError for an invalid option or combination,
+// Client. It returns a *InvalidArgumentError for an invalid option or combination,
 // as New does.
 func (c *Client) Clone(opts ...Option) (*Client, error) {
 	cfg := c.cfg
@@ -213,58 +207,6 @@ func (c *Client) Clone(opts ...Option) (*Client, error) {
 	return newClient(&u, &cfg, nil)
 }
 
-// parseBaseURL checks and normalises the server URL to the API root.
-func parseBaseURL(raw string) (*url.URL, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return nil, &ConfigError{Msg: "base URL is empty"}
-	}
-	if !strings.Contains(raw, "://") {
-		if shown, ok := showInput(raw); ok {
-			return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no http or https scheme: write https://%s (or http:// for a server without TLS)", shown, shown)}
-		}
-		return nil, &ConfigError{Msg: "base URL has no http or https scheme (write https://host), and does not parse as host and path either"}
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Neither the input nor the parser's message (which quotes parts
-		// of it) is shown: what does not parse may hold a credential.
-		return nil, &ConfigError{Msg: "base URL does not parse as scheme://host[:port][/path] (check its host, port and % escapes)"}
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no http or https scheme (write https://%s)", redactURL(u), strings.TrimPrefix(redactURL(u), "//"))}
-	}
-	if u.Host == "" {
-		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q has no host", redactURL(u))}
-	}
-	if u.User != nil {
-		return nil, &ConfigError{Msg: "base URL carries credentials: pass them with WithBasicAuth instead"}
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return nil, &ConfigError{Msg: fmt.Sprintf("base URL %q must not have a query or fragment", redactURL(u))}
-	}
-	p := strings.TrimRight(u.Path, "/")
-	switch {
-	case strings.HasSuffix(p, "/rundb/api/v1"):
-	case strings.HasSuffix(p, "/rundb/api"):
-		p += "/v1"
-	default:
-		p += "/rundb/api/v1"
-	}
-	return &url.URL{Scheme: u.Scheme, Host: u.Host, Path: p + "/"}, nil
-}
-
-// showInput shows a base URL given without a scheme, without the
-// credentials it may hold (a user and password, a key in the query); ok is
-// false when it does not parse as host and path.
-func showInput(raw string) (string, bool) {
-	u, err := url.Parse("x://" + raw)
-	if err != nil {
-		return "", false
-	}
-	return strings.TrimPrefix(redactURL(u), "x://"), true
-}
-
 // BaseURL returns the API root the Client sends requests to, such as
 // https://ts.example.org/rundb/api/v1/.
 func (c *Client) BaseURL() *url.URL {
@@ -288,96 +230,3 @@ func (c *Client) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 
 // LogValue logs what String says.
 func (c *Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
-
-// decode unmarshals the response body into v, with a typed error.
-func (c *Client) decode(resp *Response, v any) error {
-	if err := json.Unmarshal(resp.body, v); err != nil {
-		return newDecodeError(resp, err)
-	}
-	return nil
-}
-
-// readCapped reads r to its end, failing once more than limit bytes
-// arrive; it then returns the first limit bytes with the error. size, when
-// known (a Content-Length), sizes the buffer at once.
-func readCapped(r io.Reader, limit, size int64) ([]byte, error) {
-	r = io.LimitReader(r, limit+1)
-	var b []byte
-	var err error
-	if size > 0 && size <= limit {
-		b = make([]byte, size, size+1)
-		if _, err = io.ReadFull(r, b); err == nil {
-			// The end should follow; more than announced is read too.
-			var n int
-			n, err = r.Read(b[size : size+1])
-			if n > 0 {
-				var rest []byte
-				rest, err = io.ReadAll(r)
-				b = append(b[:size+1], rest...)
-			}
-			if errors.Is(err, io.EOF) {
-				err = nil
-			}
-		}
-	} else {
-		b, err = io.ReadAll(r)
-	}
-	if err != nil {
-		return nil, &bodyReadError{err: err}
-	}
-	if int64(len(b)) > limit {
-		return b[:limit], fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, limit)
-	}
-	return b, nil
-}
-
-// bodyReadError marks a failure while reading a response body, which is
-// worth a retry for idempotent requests.
-type bodyReadError struct{ err error }
-
-func (e *bodyReadError) Error() string { return "reading response body: " + e.err.Error() }
-func (e *bodyReadError) Unwrap() error { return e.err }
-
-// gaveUp carries the attempt count out of the retry loop.
-type gaveUp struct {
-	resp     *http.Response
-	err      error
-	attempts int
-}
-
-func (g *gaveUp) Error() string {
-	if g.err != nil {
-		return g.err.Error()
-	}
-	return "giving up after " + strconv.Itoa(g.attempts) + " attempts"
-}
-func (g *gaveUp) Unwrap() error { return g.err }
-
-func giveUp(resp *http.Response, err error, n int) (*http.Response, error) {
-	return nil, &gaveUp{resp: resp, err: err, attempts: n}
-}
-
-// cookieJar returns a jar for the server's session cookie.
-func cookieJar() http.CookieJar {
-	j, _ := cookiejar.New(nil) // never fails with nil options
-	return j
-}
-
-// marshalBody encodes a request body as JSON without escaping <, > and &
-// (encoding/json's default for HTML), so that strings reach the server as
-// the caller wrote them. A body holding a job state the library does not
-// send (see JobState) is refused.
-func marshalBody(v any) ([]byte, error) {
-	if sc, ok := v.(stateChecker); ok && !isNilPointer(v) {
-		if err := sc.checkStates(); err != nil {
-			return nil, err
-		}
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
-}

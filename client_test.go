@@ -50,24 +50,6 @@ func TestNewRefusesBadBaseURL(t *testing.T) {
 	}
 }
 
-func TestNewRefusesBadOptions(t *testing.T) {
-	for name, opts := range map[string][]Option{
-		"two auths":        {WithBasicAuth("a", "b"), WithAPIKey("a", "k")},
-		"empty password":   {WithBasicAuth("a", "")},
-		"colon in user":    {WithBasicAuth("a:b", "c")},
-		"plugin id":        {WithPluginKey(0, "k")},
-		"newline in key":   {WithAPIKey("u", "k\r\nX-Evil: 1")},
-		"missing CA file":  {WithCAFile("testdata/does-not-exist.pem")},
-		"CA file not PEM":  {WithCAFile("testdata/pluginresultjob_list.json")},
-		"negative retries": {WithRetry(-1, 0, 0)},
-		"TLS on odd rt":    {WithTransport(roundTripFunc(nil)), WithInsecureSkipVerify()},
-		"zero body cap":    {WithMaxResponseBytes(0)},
-	} {
-		_, err := New("https://ts.example.org", opts...)
-		assert.ErrorIs(t, err, ErrInvalidOption, name)
-	}
-}
-
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
@@ -94,25 +76,6 @@ func TestWithHTTPClientIsNotModified(t *testing.T) {
 	assert.NotNil(t, c.HTTPClient().Jar)
 }
 
-func TestSessionCookieIsKept(t *testing.T) {
-	var withCookie atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := r.Cookie("sessionid"); err == nil {
-			withCookie.Add(1)
-		}
-		http.SetCookie(w, &http.Cookie{Name: "sessionid", Value: "abc", Path: "/"})
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"id": 1, "state": "Queued", "config": {}, "run_level": "pre"}`)
-	}))
-	defer srv.Close()
-	c := newTestClient(t, srv.URL, WithBasicAuth("ionadmin", "ionadmin"))
-	for range 3 {
-		_, _, err := c.PluginResultJobs.Get(context.Background(), 1)
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(2), withCookie.Load())
-}
-
 func TestClientIsSafeForConcurrentUse(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -133,20 +96,6 @@ func TestClientIsSafeForConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-}
-
-func TestCredentialsNeverInQuery(t *testing.T) {
-	var seen *http.Request
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		seen = r
-		w.WriteHeader(202)
-	}))
-	defer srv.Close()
-	c := newTestClient(t, srv.URL, WithAPIKey("ionadmin", "0123abcd"))
-	_, err := c.PluginResultJobs.SetState(context.Background(), 4, StateStarted)
-	require.NoError(t, err)
-	assert.Empty(t, seen.URL.RawQuery)
-	assert.Equal(t, "ApiKey ionadmin:0123abcd", seen.Header.Get("Authorization"))
 }
 
 func TestStringHidesCredentials(t *testing.T) {

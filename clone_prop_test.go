@@ -953,7 +953,7 @@ func TestPropCloneOptions(t *testing.T) {
 		parent, err := New(s.srv.URL, optsOf(parentOpts)...)
 		if pm.buildFails() {
 			require.ErrorIs(t, err, ErrInvalidOption, "New refuses the parent's options")
-			var ce *ConfigError
+			var ce *InvalidArgumentError
 			require.ErrorAs(t, err, &ce)
 			return
 		}

@@ -225,7 +225,7 @@ func TestConcurrentIterationFollowsLinksWhenTheOrderIsNotNewestFirst(t *testing.
 func TestWithConcurrencyNeedsAtLeastOne(t *testing.T) {
 	for _, n := range []int{0, -1} {
 		_, err := New("http://127.0.0.1:1", WithConcurrency(n))
-		var ce *ConfigError
+		var ce *InvalidArgumentError
 		assert.ErrorAs(t, err, &ce, "WithConcurrency(%d)", n)
 	}
 	c, err := New("http://127.0.0.1:1")

@@ -109,7 +109,7 @@
 // ErrServer, ErrUnavailable, ...) to branch on the kind of failure, and
 // errors.As to read the status, the tastypie message and the field errors.
 // A 2xx answer that is not the JSON expected is a *DecodeError (ErrDecode);
-// a bad argument, found before anything is sent, a *ConfigError
+// a bad argument, found before anything is sent, a *InvalidArgumentError
 // (ErrInvalidOption). An HTML 404 from a base URL under which no Torrent
 // Server API answers (a wrong path prefix) is a *NoAPIError (ErrNoAPI), not
 // ErrNotFound. No error, log line or printed value (%v, %+v, %#v,

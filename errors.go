@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -51,7 +50,7 @@ var (
 	ErrDecode = errors.New("tsapi: cannot decode response")
 	// ErrResponseTooLarge: a body longer than WithMaxResponseBytes allows.
 	ErrResponseTooLarge = errors.New("tsapi: response body too large")
-	// ErrInvalidOption: a bad argument or option (a *ConfigError), found
+	// ErrInvalidOption: a bad argument or option (a *InvalidArgumentError), found
 	// before any request was sent.
 	ErrInvalidOption = errors.New("tsapi: invalid option")
 )
@@ -419,31 +418,6 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the underlying decoding error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// textError shows its own text (a clearer or a scrubbed one) and unwraps
-// to the original error, if kept, so that errors.As still finds it.
-type textError struct {
-	msg string
-	err error
-}
-
-func (e *textError) Error() string { return e.msg }
-func (e *textError) Unwrap() error { return e.err }
-
-// scrubErr hides secrets in err's text. When any error in err's chain
-// shows a secret, the chain is cut: only the scrubbed text is kept.
-func scrubErr(err error, secrets []string) error {
-	if err == nil || len(secrets) == 0 {
-		return err
-	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		msg := e.Error()
-		if scrubStrings(msg, secrets) != msg {
-			return &textError{msg: scrubStrings(err.Error(), secrets)}
-		}
-	}
-	return err
-}
-
 // Is matches ErrDecode.
 func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
 
@@ -519,22 +493,9 @@ func (e *RequestError) Timeout() bool {
 	return errors.As(e.Err, &t) && t.Timeout()
 }
 
-// hideSecrets returns err with the Client's credentials removed from the
-// text of a *PaginationError (which quotes the server's links). The other
-// errors of this package are built without them.
-func (c *Client) hideSecrets(err error) error {
-	var pe *PaginationError
-	if errors.As(err, &pe) {
-		if clean := scrubSecrets(pe.Msg, c.auth); clean != pe.Msg {
-			return &PaginationError{Msg: clean}
-		}
-	}
-	return err
-}
-
-// ConfigError is a bad argument or option, found before anything was sent.
-// It matches ErrInvalidOption.
-type ConfigError struct {
+// InvalidArgumentError is a bad argument or option, found before anything
+// was sent. It matches ErrInvalidOption.
+type InvalidArgumentError struct {
 	Msg string
 	// Err is the underlying error, when there is one (for example the
 	// *fs.PathError of an unreadable CA file).
@@ -542,158 +503,96 @@ type ConfigError struct {
 }
 
 // Error returns the message.
-func (e *ConfigError) Error() string { return "tsapi: " + e.Msg }
+func (e *InvalidArgumentError) Error() string { return "tsapi: " + e.Msg }
 
 // Unwrap returns Err.
-func (e *ConfigError) Unwrap() error { return e.Err }
+func (e *InvalidArgumentError) Unwrap() error { return e.Err }
 
 // Is matches ErrInvalidOption.
-func (e *ConfigError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *InvalidArgumentError) Is(target error) bool { return target == ErrInvalidOption }
 
-// sensitiveParams are query parameters that carry credentials on tastypie
-// servers; their values are redacted wherever a URL is shown.
-var sensitiveParams = map[string]bool{
-	"username": true, "api_key": true, "apikey": true, "password": true, "pluginresult": true,
-	"key": true, "token": true, "sessionid": true, "csrftoken": true, "secret": true,
-	"passwd": true, "pass": true, "access_token": true, "auth_token": true, "auth": true,
-	"authorization": true, "plugin_key": true, "pluginkey": true, "csrfmiddlewaretoken": true,
+// ConfigError is the former name of InvalidArgumentError, kept for one
+// release.
+//
+// Deprecated: use InvalidArgumentError; ConfigError will be removed in the
+// next release. (It named a bad argument, not the Client's settings or a
+// job's JobConfig.)
+type ConfigError = InvalidArgumentError
+
+// ErrOutcomeUnknown is matched by an *OutcomeUnknownError: a write whose
+// answer was lost, so that the library cannot tell whether the server
+// applied it.
+var ErrOutcomeUnknown = errors.New("tsapi: outcome of the write is unknown")
+
+// OutcomeUnknownError is a write whose answer was lost after it may have
+// reached the server: the connection dropped or timed out once the request
+// was written, a proxy answered 502 or 504, or ctx ended while the answer
+// was awaited. The library never resends such a write (a resend could
+// create twice, or undo a change another client made in between).
+//
+// For an update (PUT) or a patch of one object, the library re-reads the
+// object first: when every field holds what was sent, the write is reported
+// as a success instead (Response.Verified). Otherwise Checked is true and
+// Differs names the fields that hold something else now: the write was not
+// applied, another client changed them since, or (for the fields in
+// Stamped) the server set them itself. Re-read the object and decide.
+//
+// Every field sent is compared, also one the server stamps (a job's
+// starttime and endtime, set when a write changes its state to Started or
+// to a terminal state). The server stamps only when the write changes the
+// state, and the library does not read the object before writing, so it
+// cannot tell a stamp from a time that was never written: a job that was
+// already Completed, sent Completed with a new endtime, holds its old
+// endtime whether or not the write arrived. Such a field is reported in
+// Differs, and also in Stamped when the re-read shows the state the write
+// sent: a caller who knows the write changed the state knows the server's
+// stamp explains it.
+//
+// It matches ErrOutcomeUnknown. It deliberately does not unwrap to its
+// cause (a timeout, a 504, ctx's error), so that code that retries on those
+// does not resend the write by accident; Cause holds it.
+type OutcomeUnknownError struct {
+	// Method and URL are the write's; URL has credentials redacted.
+	Method string
+	URL    string
+	// Attempts is how many times the write was sent.
+	Attempts int
+	// Cause is why the answer was lost.
+	Cause error
+	// Checked is true when the object was re-read after the loss.
+	Checked bool
+	// Differs lists the fields that the re-read found holding something
+	// other than what was sent.
+	Differs []string
+	// Stamped lists the fields of Differs that the server sets itself when
+	// their trigger changes (ResourceSpec.Stamped), where the write sent
+	// the trigger and the re-read shows it as sent: if the write changed
+	// the trigger, the server's stamp explains the difference; if it did
+	// not, the write was not applied (or was changed since).
+	Stamped []string
+	// CheckErr is why the re-read failed, when it did.
+	CheckErr error
 }
 
-// querySecrets returns the values of u's credential parameters that are
-// worth hiding in a server's texts ("pluginresult" is an id, not a secret).
-func querySecrets(u *url.URL) []string {
-	if u == nil || u.RawQuery == "" {
-		return nil
+// Error says what was lost and what the re-read found.
+func (e *OutcomeUnknownError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "tsapi: %s %s: the answer was lost after %d attempt(s), so the write may or may not have been applied", e.Method, e.URL, e.Attempts)
+	if e.Cause != nil {
+		fmt.Fprintf(&b, " (%s)", strings.TrimPrefix(e.Cause.Error(), "tsapi: "))
 	}
-	q, _ := url.ParseQuery(u.RawQuery) // what parses, even when some does not
-	var out []string
-	for k, vs := range q {
-		lk := strings.ToLower(k)
-		if !sensitiveParams[lk] || lk == "pluginresult" {
-			continue
+	switch {
+	case len(e.Differs) > 0:
+		fmt.Fprintf(&b, "; re-read: %s now differ from what was sent (not applied, or changed since by another client", strings.Join(e.Differs, ", "))
+		if len(e.Stamped) > 0 {
+			fmt.Fprintf(&b, "; %s the server sets itself when the write changes state, which the library cannot tell", strings.Join(e.Stamped, ", "))
 		}
-		for _, v := range vs {
-			if len(v) >= minSecret {
-				out = append(out, v)
-				if esc := url.QueryEscape(v); esc != v {
-					out = append(out, esc)
-				}
-			}
-		}
+		b.WriteString("); not resent")
+	case e.CheckErr != nil:
+		fmt.Fprintf(&b, "; re-read failed: %s", strings.TrimPrefix(e.CheckErr.Error(), "tsapi: "))
 	}
-	return out
+	return b.String()
 }
 
-// redactURL renders u without user info or fragment, and with the values
-// of credential parameters replaced by REDACTED.
-func redactURL(u *url.URL) string {
-	if u == nil {
-		return ""
-	}
-	c := *u
-	c.User = nil
-	c.Fragment, c.RawFragment = "", "" // never sent, and may hold anything
-	if c.RawQuery != "" {
-		q, err := url.ParseQuery(c.RawQuery)
-		if err != nil {
-			c.RawQuery = "REDACTED"
-		} else {
-			changed := false
-			for k := range q {
-				if sensitiveParams[strings.ToLower(k)] {
-					q[k] = []string{"REDACTED"}
-					changed = true
-				}
-			}
-			if changed {
-				c.RawQuery = q.Encode()
-			}
-		}
-	}
-	return c.String()
-}
-
-func redactRawURL(raw string) string {
-	if u, err := url.Parse(raw); err == nil {
-		return redactURL(u)
-	}
-	return "(unparseable URL)"
-}
-
-// scrubError rewrites a transport error so that its text carries the
-// redacted URL only.
-func scrubError(err error, u *url.URL) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return &url.Error{Op: ue.Op, URL: redactURL(u), Err: ue.Err}
-	}
-	return err
-}
-
-// minSecret is the shortest secret that is searched for in texts; shorter
-// ones would match ordinary words.
-const minSecret = 3
-
-// scrubSecrets removes every secret of a from s.
-func scrubSecrets(s string, a *credentials) string {
-	return scrubStrings(s, a.secrets())
-}
-
-// scrubStrings replaces every occurrence of each secret (of at least
-// minSecret bytes) in s with REDACTED. When a secret overlaps the word
-// REDACTED itself, so that the replacement could form the secret again, it
-// masks with a character that no secret contains instead.
-func scrubStrings(s string, secrets []string) string {
-	if s == "" || len(secrets) == 0 {
-		return s
-	}
-	long := make([]string, 0, len(secrets))
-	for _, sec := range secrets {
-		if len(sec) >= minSecret {
-			long = append(long, sec)
-		}
-	}
-	// Longest first, so that a secret inside a longer one (a password
-	// inside its base64 form cannot be, but a key inside "user:key" can)
-	// does not leave the rest of the longer one behind.
-	sort.Slice(long, func(i, j int) bool { return len(long[i]) > len(long[j]) })
-	replace := func(mask string) string {
-		out := s
-		for _, sec := range long {
-			out = strings.ReplaceAll(out, sec, mask)
-		}
-		return out
-	}
-	out := replace("REDACTED")
-	for _, sec := range long {
-		if strings.Contains(out, sec) {
-			return replace(strings.Repeat(string(maskRune(long)), 8))
-		}
-	}
-	return out
-}
-
-// maskRune returns a character that occurs in none of secrets.
-func maskRune(secrets []string) rune {
-	free := func(r rune) bool {
-		for _, sec := range secrets {
-			if strings.ContainsRune(sec, r) {
-				return false
-			}
-		}
-		return true
-	}
-	for _, r := range "*#~%@!^-x" {
-		if free(r) {
-			return r
-		}
-	}
-	for r := rune(0x2588); ; r++ { // past ASCII: some rune is always free
-		if free(r) {
-			return r
-		}
-	}
-}
-
-// quote is strconv.Quote, kept here so error texts are uniform.
-func quote(s string) string { return strconv.Quote(s) }
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeUnknownError) Is(target error) bool { return target == ErrOutcomeUnknown }

@@ -5,8 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -293,52 +291,6 @@ func TestFaultEachRetryableStatusIsRetried(t *testing.T) {
 	}
 }
 
-func TestFaultRetryAfterSeconds(t *testing.T) {
-	h, hits := faultFlaky(1, http.StatusTooManyRequests, http.Header{"Retry-After": {"1"}}, faultJSON(200, faultJobJSON))
-	srv := faultServer(t, h)
-	c := newTestClient(t, srv.URL)
-	start := time.Now()
-	_, resp, err := c.PluginResultJobs.Get(context.Background(), 5)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	assert.Equal(t, 2, resp.Attempts)
-	assert.Equal(t, int32(2), hits.Load())
-	assert.GreaterOrEqual(t, elapsed, 900*time.Millisecond, "Retry-After: 1 must be honoured")
-	assert.Less(t, elapsed, 15*time.Second)
-}
-
-func TestFaultRetryAfterHTTPDate(t *testing.T) {
-	var n atomic.Int32
-	srv := faultServer(t, func(w http.ResponseWriter, r *http.Request) {
-		if n.Add(1) == 1 {
-			// HTTP dates have whole seconds: this asks for a wait in (1s, 2s].
-			w.Header().Set("Retry-After", time.Now().Add(2*time.Second).UTC().Format(http.TimeFormat))
-			w.WriteHeader(http.StatusServiceUnavailable)
-			return
-		}
-		faultJSON(200, faultJobJSON)(w, r)
-	})
-	c := newTestClient(t, srv.URL)
-	start := time.Now()
-	_, resp, err := c.PluginResultJobs.Get(context.Background(), 5)
-	elapsed := time.Since(start)
-	require.NoError(t, err)
-	assert.Equal(t, 2, resp.Attempts)
-	assert.GreaterOrEqual(t, elapsed, 900*time.Millisecond)
-	assert.Less(t, elapsed, 15*time.Second)
-}
-
-func TestFaultRetryAfterIsCapped(t *testing.T) {
-	h, _ := faultFlaky(1, http.StatusServiceUnavailable, http.Header{"Retry-After": {"3600"}}, faultJSON(200, faultJobJSON))
-	srv := faultServer(t, h)
-	c := newTestClient(t, srv.URL, WithMaxRetryAfter(50*time.Millisecond))
-	start := time.Now()
-	_, resp, err := c.PluginResultJobs.Get(context.Background(), 5)
-	require.NoError(t, err)
-	assert.Equal(t, 2, resp.Attempts)
-	assert.Less(t, time.Since(start), 10*time.Second)
-}
-
 func TestFaultRetriesExhausted(t *testing.T) {
 	const page = `<!DOCTYPE html><html><head><title>Torrent Server upgrade in progress</title></head>
 <body><h1>Maintenance</h1><p>Please come back in a few minutes.</p></body></html>`
@@ -421,7 +373,7 @@ func TestFaultRetryOptionValidation(t *testing.T) {
 	} {
 		_, err := New("http://127.0.0.1:1", o)
 		assert.ErrorIs(t, err, ErrInvalidOption)
-		var ce *ConfigError
+		var ce *InvalidArgumentError
 		assert.ErrorAs(t, err, &ce)
 	}
 }
@@ -617,43 +569,6 @@ func TestFaultCancelledContextSendsNothing(t *testing.T) {
 		assert.ErrorIs(t, err, context.Canceled)
 	}
 	assert.Equal(t, int32(0), hits.Load())
-}
-
-// TestFaultSilentWithoutLogger checks that retries log nothing anywhere
-// (neither the standard logger nor slog's default) unless a logger is set.
-func TestFaultSilentWithoutLogger(t *testing.T) {
-	var std, sl bytes.Buffer
-	oldOut, oldFlags := log.Writer(), log.Flags()
-	oldSlog := slog.Default()
-	log.SetOutput(&std)
-	slog.SetDefault(slog.New(slog.NewTextHandler(&sl, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	t.Cleanup(func() {
-		log.SetOutput(oldOut)
-		log.SetFlags(oldFlags)
-		slog.SetDefault(oldSlog)
-	})
-	h, _ := faultFlaky(2, http.StatusServiceUnavailable, nil, faultJSON(200, faultJobJSON))
-	srv := faultServer(t, h)
-	c := newTestClient(t, srv.URL)
-	_, _, err := c.PluginResultJobs.Get(context.Background(), 5)
-	require.NoError(t, err)
-	c = newTestClient(t, "http://"+faultClosedAddr(t))
-	_, _, err = c.PluginResultJobs.Get(context.Background(), 5)
-	require.Error(t, err)
-	assert.Empty(t, std.String())
-	assert.Empty(t, sl.String())
-}
-
-func TestFaultLoggerSeesRetries(t *testing.T) {
-	var buf bytes.Buffer
-	l := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h, _ := faultFlaky(2, http.StatusServiceUnavailable, nil, faultJSON(200, faultJobJSON))
-	srv := faultServer(t, h)
-	c := newTestClient(t, srv.URL, WithLogger(l))
-	_, _, err := c.PluginResultJobs.Get(context.Background(), 5)
-	require.NoError(t, err)
-	assert.Contains(t, buf.String(), "retrying")
-	assert.Contains(t, buf.String(), "503")
 }
 
 func TestFaultTimeoutDefaults(t *testing.T) {

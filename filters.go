@@ -3,11 +3,10 @@ package tsapi
 import (
 	"fmt"
 	"net/url"
-	"reflect"
 	"slices"
 	"sort"
 	"strings"
-	"unicode"
+	"time"
 
 	"github.com/google/go-querystring/query"
 )
@@ -29,7 +28,7 @@ type queryChecker interface {
 }
 
 // Query encodes opts (nil: no filter) and checks every filter name against
-// the resource. It returns the query it would send, or a *ConfigError
+// the resource. It returns the query it would send, or a *InvalidArgumentError
 // (ErrInvalidOption) naming the first filter the resource does not know.
 func (r *ReadResource[T, O]) Query(opts *O) (url.Values, error) {
 	q, _, err := r.query(opts)
@@ -45,19 +44,19 @@ func (r *ReadResource[T, O]) query(opts *O) (url.Values, ListOptions, error) {
 		if qp, ok := any(opts).(queryPreparer); ok {
 			p, err := qp.prepareQuery()
 			if err != nil {
-				return nil, lo, &ConfigError{Msg: err.Error()}
+				return nil, lo, &InvalidArgumentError{Msg: err.Error()}
 			}
 			enc = p
 		}
 		v, err := query.Values(enc)
 		if err != nil {
-			return nil, lo, &ConfigError{Msg: fmt.Sprintf("encoding options: %v", err)}
+			return nil, lo, &InvalidArgumentError{Msg: fmt.Sprintf("encoding options: %v", err)}
 		}
 		q = v
 		lo = (*opts).listOptions()
 		for k, vs := range lo.Filters {
 			if _, dup := q[k]; dup {
-				return nil, lo, &ConfigError{Msg: fmt.Sprintf("filter %q given twice (as a field and in Filters)", k)}
+				return nil, lo, &InvalidArgumentError{Msg: fmt.Sprintf("filter %q given twice (as a field and in Filters)", k)}
 			}
 			q[k] = slices.Clone(vs)
 		}
@@ -68,12 +67,7 @@ func (r *ReadResource[T, O]) query(opts *O) (url.Values, ListOptions, error) {
 	return q, lo, nil
 }
 
-func isNilPointer(v any) bool {
-	rv := reflect.ValueOf(v)
-	return rv.Kind() == reflect.Pointer && rv.IsNil()
-}
-
-// CheckQuery returns a *ConfigError (ErrInvalidOption) for the first
+// CheckQuery returns a *InvalidArgumentError (ErrInvalidOption) for the first
 // parameter in q that the resource does not accept as a filter. The Torrent
 // Server silently ignores unknown filter names and then lists (or deletes)
 // everything, so the library refuses them. Names are checked against the
@@ -114,15 +108,15 @@ func (r *ReadResource[T, O]) checkOrdering(field string, s *Schema) error {
 	case s != nil && slices.Contains(s.Ordering, field):
 		return nil
 	case s != nil && len(s.Ordering) == 0:
-		return &ConfigError{Msg: fmt.Sprintf("%s cannot be ordered by %q: its schema allows no ordering (the server answers 400 to order_by)", name, field)}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s cannot be ordered by %q: its schema allows no ordering (the server answers 400 to order_by)", name, field)}
 	case s != nil:
-		return &ConfigError{Msg: fmt.Sprintf("%s cannot be ordered by %q: its schema allows ordering by %s", name, field, strings.Join(s.Ordering, ", "))}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s cannot be ordered by %q: its schema allows ordering by %s", name, field, strings.Join(s.Ordering, ", "))}
 	case slices.Contains(r.spec.Ordering, field):
 		return nil
 	case len(r.spec.Ordering) == 0:
-		return &ConfigError{Msg: fmt.Sprintf("%s: order_by %q is not known to be allowed: the library knows no ordering of %s, and its schema has not been fetched (call Schema to check against the server)", name, field, name)}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s: order_by %q is not known to be allowed: the library knows no ordering of %s, and its schema has not been fetched (call Schema to check against the server)", name, field, name)}
 	default:
-		return &ConfigError{Msg: fmt.Sprintf("%s: order_by %q is not known to be allowed: the library knows ordering by %s; call Schema to check against the server", name, field, strings.Join(r.spec.Ordering, ", "))}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s: order_by %q is not known to be allowed: the library knows ordering by %s; call Schema to check against the server", name, field, strings.Join(r.spec.Ordering, ", "))}
 	}
 }
 
@@ -155,56 +149,59 @@ func (r *ReadResource[T, O]) checkFilter(name string, s *Schema) error {
 		relations = slices.Contains(r.spec.Relations, field)
 	}
 	if !known {
-		return &ConfigError{Msg: fmt.Sprintf("%s has no filter %q (the server would ignore it and match everything)", r.spec.Name, name)}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s has no filter %q (the server would ignore it and match everything)", r.spec.Name, name)}
 	}
 	if len(rest) > 0 && !relations {
-		return &ConfigError{Msg: fmt.Sprintf("%s filter %q: %q is not a lookup, and %s is not a relation", r.spec.Name, name, rest[0], field)}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s filter %q: %q is not a lookup, and %s is not a relation", r.spec.Name, name, rest[0], field)}
 	}
 	if len(rest) == 0 && allowed != nil && !slices.Contains(allowed, lookup) {
-		return &ConfigError{Msg: fmt.Sprintf("%s filter %q: lookup %q is not allowed on %s", r.spec.Name, name, lookup, field)}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("%s filter %q: lookup %q is not allowed on %s", r.spec.Name, name, lookup, field)}
 	}
 	return nil
 }
 
-// checkDestructive refuses a query that would not bound what a DELETE or
-// PUT on a list URL removes. q is the query as it is sent (parsed back from
-// its encoding), so that a filter that encodes to nothing counts as none.
-// The server reads an empty value as a filter of its own (state= matches
-// nothing, grid_engine_jobid__isnull= every job with an id), and only the
-// last value of a repeated filter other than __in and __range: both are
-// refused, as an option given empty or twice by mistake.
-func checkDestructive(q url.Values, what, resource string) error {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
+// queryPreparer is list options that are checked before they are encoded,
+// and may need a copy of themselves encoded instead (ReadResource.query).
+type queryPreparer interface {
+	prepareQuery() (any, error)
+}
+
+// prepareQuery checks the state filters, and writes a time bound whose
+// zone offset has seconds in UTC (as Time does): the layout's offset has
+// minutes only.
+func (o PluginResultJobListOptions) prepareQuery() (any, error) {
+	if err := checkStateFilters("PluginResultJobListOptions.State", o.State, o.StateIn); err != nil {
+		return nil, err
 	}
-	sort.Strings(keys)
-	filters := 0
-	for _, k := range keys {
-		vs := q[k]
-		if reservedParams[k] || k == "order_by" || len(vs) == 0 {
+	for _, p := range []**time.Time{&o.StartTimeGte, &o.StartTimeLte, &o.EndTimeGte, &o.EndTimeLte} {
+		if *p == nil {
 			continue
 		}
-		for _, v := range vs {
-			if strings.TrimFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) == "" {
-				return &ConfigError{Msg: fmt.Sprintf("%s: filter %q has an empty value (an option given empty?): the server would read it as a filter of its own, not as no filter", what, k)}
-			}
+		if _, off := (*p).Zone(); off%60 != 0 {
+			*p = Ptr((*p).UTC()) // a copy: the caller's time is not changed
 		}
-		if len(vs) > 1 && !strings.HasSuffix(k, "__in") && !strings.HasSuffix(k, "__range") {
-			hint := "a __in filter"
-			if !strings.Contains(k, "__") {
-				hint = k + "__in"
-			}
-			return &ConfigError{Msg: fmt.Sprintf("%s: filter %q is given %d values, of which the server reads only the last; to match any of them use %s", what, k, len(vs), hint)}
+	}
+	return &o, nil
+}
+
+func (o PluginResultListOptions) prepareQuery() (any, error) {
+	if err := checkStateFilters("PluginResultListOptions.JobState", o.JobState, o.JobStateIn); err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+// checkStateFilters checks a state filter (empty: not set) and its __in
+// list, whose every member must be a state.
+func checkStateFilters(name string, one JobState, in []JobState) error {
+	if one != "" {
+		if err := checkState(name, one); err != nil {
+			return err
 		}
-		filters++
 	}
-	if filters == 0 {
-		return &ConfigError{Msg: what + " needs at least one filter with a value: without one the server deletes every " + resource}
-	}
-	for _, k := range []string{"limit", "offset", "order_by"} {
-		if _, ok := q[k]; ok {
-			return &ConfigError{Msg: fmt.Sprintf("%s does not take %s: the server deletes every match regardless", what, k)}
+	for i, s := range in {
+		if err := checkState(fmt.Sprintf("%sIn[%d]", name, i), s); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -41,22 +41,22 @@ type launchBody struct {
 
 func (r *LaunchRequest) body() (*launchBody, error) {
 	if r == nil {
-		return nil, &ConfigError{Msg: "nil launch request"}
+		return nil, &InvalidArgumentError{Msg: "nil launch request"}
 	}
 	name := strings.TrimSpace(r.Plugin)
 	b := &launchBody{PluginResult: r.PluginResult, Owner: r.Owner}
 	switch {
 	case name != "" && r.PluginID != 0:
-		return nil, &ConfigError{Msg: "launch: give the plugin's name or its id, not both"}
+		return nil, &InvalidArgumentError{Msg: "launch: give the plugin's name or its id, not both"}
 	case r.PluginID < 0:
-		return nil, &ConfigError{Msg: "launch: plugin id must be positive"}
+		return nil, &InvalidArgumentError{Msg: "launch: plugin id must be positive"}
 	case r.PluginID > 0:
 		if r.Version != "" {
-			return nil, &ConfigError{Msg: "launch: Version goes with the plugin's name, not its id"}
+			return nil, &InvalidArgumentError{Msg: "launch: Version goes with the plugin's name, not its id"}
 		}
 		b.Plugin = r.PluginID // the server looks an integer up as the id
 	case name == "":
-		return nil, &ConfigError{Msg: "launch: no plugin named"}
+		return nil, &InvalidArgumentError{Msg: "launch: no plugin named"}
 	case r.Version != "":
 		// An object is used as a query on the plugins.
 		b.Plugin = map[string]string{"name": name, "version": r.Version}
@@ -65,12 +65,12 @@ func (r *LaunchRequest) body() (*launchBody, error) {
 		b.Plugin = name
 	}
 	if r.PluginResult < 0 {
-		return nil, &ConfigError{Msg: "launch: pluginresult id must be positive"}
+		return nil, &InvalidArgumentError{Msg: "launch: pluginresult id must be positive"}
 	}
 	if r.Config != nil {
 		cfg, err := storeObject(r.Config)
 		if err != nil {
-			return nil, &ConfigError{Msg: "launch: Config must encode as a JSON object"}
+			return nil, &InvalidArgumentError{Msg: "launch: Config must encode as a JSON object"}
 		}
 		b.PluginConfig = cfg.Raw()
 	}
@@ -92,7 +92,7 @@ func (r *LaunchRequest) body() (*launchBody, error) {
 // documentation); look for the new plugin result before launching again.
 func (s *PluginServiceOp) Launch(ctx context.Context, resultID int64, req *LaunchRequest) (*Response, error) {
 	if ctx == nil {
-		return nil, &ConfigError{Msg: "nil context"}
+		return nil, &InvalidArgumentError{Msg: "nil context"}
 	}
 	if err := checkID(resultID); err != nil {
 		return nil, err

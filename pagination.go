@@ -150,7 +150,7 @@ func (e *PaginationError) Is(target error) bool { return target == ErrPagination
 func (r *ReadResource[T, O]) Pages(ctx context.Context, opts *O) iter.Seq2[*Page[T], error] {
 	return func(yield func(*Page[T], error) bool) {
 		if ctx == nil {
-			yield(nil, &ConfigError{Msg: "nil context"})
+			yield(nil, &InvalidArgumentError{Msg: "nil context"})
 			return
 		}
 		q, lo, err := r.query(opts)
@@ -424,7 +424,7 @@ func (r *ReadResource[T, O]) All(ctx context.Context, opts *O) iter.Seq2[*T, err
 // never a silently truncated list.
 func (r *ReadResource[T, O]) Collect(ctx context.Context, opts *O, maxObjects int) ([]*T, error) {
 	if maxObjects <= 0 {
-		return nil, &ConfigError{Msg: "Collect needs a positive cap"}
+		return nil, &InvalidArgumentError{Msg: "Collect needs a positive cap"}
 	}
 	var out []*T
 	for o, err := range r.All(ctx, opts) {

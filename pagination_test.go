@@ -507,3 +507,82 @@ func TestWaitTerminalStopsWithTheContext(t *testing.T) {
 	_, err = c.PluginResultJobs.WaitTerminal(context.Background(), 3, 0)
 	assert.ErrorIs(t, err, ErrInvalidOption)
 }
+
+func TestPagesCallerMayReorderAndTrimObjects(t *testing.T) {
+	s := newPageServer(t, 50)
+	c := newTestClient(t, s.srv.URL)
+	opts := &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 10}}
+	seen := map[int64]bool{}
+	pages := 0
+	for page, err := range c.PluginResultJobs.Pages(context.Background(), opts) {
+		require.NoError(t, err)
+		for _, j := range page.Objects {
+			assert.False(t, seen[j.ID], "job %d twice", j.ID)
+			seen[j.ID] = true
+		}
+		// Sorting and trimming in place must not move the cursor.
+		slices.SortFunc(page.Objects, func(a, b *PluginResultJob) int { return int(a.ID - b.ID) })
+		page.Objects = page.Objects[:1]
+		pages++
+		require.Less(t, pages, 10, "iteration loops")
+	}
+	assert.Len(t, seen, 50)
+	assert.Len(t, s.requests, 5)
+}
+
+func TestKeysetGivesTheTrueTotalOnEveryPage(t *testing.T) {
+	s := newPageServer(t, 50)
+	c := newTestClient(t, s.srv.URL)
+	for _, conc := range []int{1, DefaultConcurrency} {
+		i := 0
+		for page, err := range c.PluginResultJobs.Pages(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 10, Concurrency: conc}}) {
+			require.NoError(t, err)
+			assert.Equal(t, 50, page.Meta.TotalCount, "concurrency %d, page %d", conc, i)
+			assert.Equal(t, 10*i, page.Meta.Offset, "concurrency %d, page %d", conc, i)
+			assert.GreaterOrEqual(t, page.Response.Meta.TotalCount, len(page.Objects), "the server's own meta is kept on the Response")
+			if conc == 1 {
+				assert.Equal(t, 50-10*i, page.Response.Meta.TotalCount, "the server's own count is kept on the Response")
+			}
+			i++
+		}
+		assert.Equal(t, 5, i, "concurrency %d", conc)
+	}
+}
+
+func TestKeysetWithLimitOneOnAResourceListedOldestFirst(t *testing.T) {
+	s := newPageServer(t, 5)
+	s.oldest = true
+	c := newTestClient(t, s.srv.URL)
+	jobs, err := c.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1}}, 100)
+	require.NoError(t, err)
+	var ids []int64
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	assert.Equal(t, []int64{1, 2, 3, 4, 5}, ids)
+
+	// Newest first with Limit 1: a request for two objects confirms the
+	// order, then keyset paging takes over below the first object; no
+	// offset is ever sent.
+	s2 := newPageServer(t, 5)
+	c2 := newTestClient(t, s2.srv.URL)
+	jobs, err = c2.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1, Concurrency: 1}}, 100)
+	require.NoError(t, err)
+	assert.Len(t, jobs, 5)
+	assert.Equal(t, "2", s2.requests[1].Get("limit"))
+	assert.Equal(t, "5", s2.requests[2].Get("id__lt"))
+	for _, q := range s2.requests {
+		assert.Empty(t, q.Get("offset"))
+	}
+
+	// The same with pages in flight: every job once, newest first.
+	s3 := newPageServer(t, 5)
+	c3 := newTestClient(t, s3.srv.URL)
+	jobs, err = c3.PluginResultJobs.Collect(context.Background(), &PluginResultJobListOptions{ListOptions: ListOptions{Limit: 1}}, 100)
+	require.NoError(t, err)
+	ids = ids[:0]
+	for _, j := range jobs {
+		ids = append(ids, j.ID)
+	}
+	assert.Equal(t, []int64{5, 4, 3, 2, 1}, ids)
+}

@@ -1,112 +1,12 @@
 package tsapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"iter"
 	"log/slog"
-	"math"
-	"strconv"
-	"strings"
 )
-
-// StateFailedValidation is the state the server computes for a plugin
-// result whose configuration failed the plugin's validation at launch: no
-// job ran. It is not a job state (JobState.IsKnown is false for it).
-const StateFailedValidation JobState = "Failed Validation"
-
-// SecretString is a string that must not be shown: its String, Format,
-// GoString, LogValue and MarshalJSON forms all write "REDACTED" (or nothing
-// when it is empty). Reveal returns the value.
-type SecretString string
-
-// redacted is what a non-empty SecretString prints.
-const redacted = "REDACTED"
-
-// Reveal returns the secret itself. Do not print or log it.
-func (s SecretString) Reveal() string { return string(s) }
-
-// IsZero reports whether the secret is empty.
-func (s SecretString) IsZero() bool { return s == "" }
-
-// String returns "REDACTED", or "" for an empty secret.
-func (s SecretString) String() string {
-	if s == "" {
-		return ""
-	}
-	return redacted
-}
-
-// Format makes every fmt verb print String (quoted for %q).
-func (s SecretString) Format(f fmt.State, verb rune) {
-	if verb == 'q' {
-		io.WriteString(f, strconv.Quote(s.String()))
-		return
-	}
-	io.WriteString(f, s.String())
-}
-
-// GoString keeps %#v from printing the secret.
-func (s SecretString) GoString() string { return strconv.Quote(s.String()) }
-
-// LogValue keeps log/slog from logging the secret.
-func (s SecretString) LogValue() slog.Value { return slog.StringValue(s.String()) }
-
-// MarshalJSON writes null for an empty secret and "REDACTED" otherwise, so
-// that an object encoded for display never carries the secret. A value
-// encoded this way does not decode back to the secret.
-func (s SecretString) MarshalJSON() ([]byte, error) {
-	if s == "" {
-		return []byte("null"), nil
-	}
-	return []byte(`"` + redacted + `"`), nil
-}
-
-// UnmarshalJSON accepts a string or null (the empty secret).
-func (s *SecretString) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(bytes.TrimSpace(b), []byte("null")) {
-		*s = ""
-		return nil
-	}
-	var v string
-	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("tsapi: a secret must be a JSON string or null")
-	}
-	*s = SecretString(v)
-	return nil
-}
-
-// parseFlexInt reads an integer sent as a JSON number or as a JSON string
-// holding one (tastypie sends Django BigIntegerFields as strings). null and
-// "" give def.
-func parseFlexInt(raw json.RawMessage, def int64) (int64, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
-		return def, nil
-	}
-	text := string(raw)
-	if raw[0] == '"' {
-		var s string
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, err
-		}
-		text = strings.TrimSpace(s)
-		if text == "" {
-			return def, nil
-		}
-	}
-	if n, err := strconv.ParseInt(text, 10, 64); err == nil {
-		return n, nil
-	}
-	// An integral number written as 12.0 or 1e3.
-	if f, err := strconv.ParseFloat(text, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<62 {
-		return int64(f), nil
-	}
-	return 0, fmt.Errorf("want an integer, got %s", snippet(raw))
-}
 
 // PluginResult is one run of a plugin on an analysis result
 // (/rundb/api/v1/pluginresult/), with its jobs embedded. The server lists
@@ -304,7 +204,7 @@ type PluginResultListOptions struct {
 	// JobState and JobStateIn match plugin results having a job in that
 	// state (plugin_result_jobs__state, plugin_result_jobs__state__in).
 	// Each state must be one of JobStates or declared with CustomState (a
-	// *ConfigError otherwise). The computed State of a plugin result is
+	// *InvalidArgumentError otherwise). The computed State of a plugin result is
 	// not a filter (StateFailedValidation is refused).
 	JobState   JobState   `url:"plugin_result_jobs__state,omitempty"`
 	JobStateIn []JobState `url:"plugin_result_jobs__state__in,omitempty" del:","`
@@ -395,7 +295,7 @@ type PluginResultServiceOp struct {
 // SetStore replaces the store of plugin result id with store (any value
 // that encodes as a JSON object: a map, a struct, a JobConfig or raw
 // JSON), sending PATCH {"store": ...}. A lost answer is handled as by
-// Patch. It returns a *ConfigError for
+// Patch. It returns a *InvalidArgumentError for
 // a store that is not a JSON object.
 func (s *PluginResultServiceOp) SetStore(ctx context.Context, id int64, store any) (*Response, error) {
 	cfg, err := storeObject(store)
@@ -410,15 +310,15 @@ func (s *PluginResultServiceOp) SetStore(ctx context.Context, id int64, store an
 func storeObject(v any) (JobConfig, error) {
 	switch x := v.(type) {
 	case nil:
-		return JobConfig{}, &ConfigError{Msg: "nil store"}
+		return JobConfig{}, &InvalidArgumentError{Msg: "nil store"}
 	case JobConfig:
 		if x.Raw() == nil {
-			return JobConfig{}, &ConfigError{Msg: "store must be a JSON object"}
+			return JobConfig{}, &InvalidArgumentError{Msg: "store must be a JSON object"}
 		}
 		return JobConfigFromJSON(x.Raw())
 	case *JobConfig:
 		if x == nil {
-			return JobConfig{}, &ConfigError{Msg: "nil store"}
+			return JobConfig{}, &InvalidArgumentError{Msg: "nil store"}
 		}
 		return storeObject(*x)
 	case json.RawMessage:
@@ -428,7 +328,7 @@ func storeObject(v any) (JobConfig, error) {
 	}
 	cfg, err := NewJobConfig(v)
 	if err != nil {
-		return JobConfig{}, &ConfigError{Msg: "store must encode as a JSON object: " + err.Error()}
+		return JobConfig{}, &InvalidArgumentError{Msg: "store must encode as a JSON object: " + err.Error()}
 	}
 	return cfg, nil
 }
@@ -436,7 +336,7 @@ func storeObject(v any) (JobConfig, error) {
 func storeFromJSON(b []byte) (JobConfig, error) {
 	cfg, err := JobConfigFromJSON(b)
 	if err != nil {
-		return JobConfig{}, &ConfigError{Msg: "store must be a JSON object"}
+		return JobConfig{}, &InvalidArgumentError{Msg: "store must be a JSON object"}
 	}
 	return cfg, nil
 }

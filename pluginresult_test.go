@@ -140,38 +140,6 @@ func TestPluginResultFixtureDecodes(t *testing.T) {
 	assert.Equal(t, []string{"IonReporterUploader requires configuration before execution."}, failed.ValidationMessages())
 }
 
-func TestPluginResultSizeForms(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want int64
-	}{
-		{`"1834210"`, 1834210},
-		{`" 77 "`, 77},
-		{`"-1"`, -1},
-		{`1834210`, 1834210},
-		{`9007199254740993`, 9007199254740993},
-		{`"9223372036854775807"`, 9223372036854775807},
-		{`2.0`, 2},
-		{`""`, -1},
-		{`null`, -1},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			var p PluginResult
-			require.NoError(t, json.Unmarshal([]byte(`{"id": 1, "size": `+tc.in+`, "inodes": `+tc.in+`}`), &p))
-			assert.Equal(t, tc.want, p.Size)
-			assert.Equal(t, tc.want, p.Inodes)
-		})
-	}
-	var p PluginResult
-	require.NoError(t, json.Unmarshal([]byte(`{"id": 1}`), &p))
-	assert.Equal(t, int64(-1), p.Size, "absent means not measured")
-	for _, bad := range []string{`"12 MB"`, `"1.5"`, `true`, `[1]`} {
-		err := json.Unmarshal([]byte(`{"id": 1, "size": `+bad+`}`), &p)
-		require.Error(t, err, bad)
-		assert.Contains(t, err.Error(), "size")
-	}
-}
-
 func TestPluginResultKeyNeverPrinted(t *testing.T) {
 	objs := prDecodeFixture(t)
 	pr := objs[0]

@@ -2,229 +2,13 @@ package tsapi
 
 import (
 	"context"
-	"fmt"
 	"iter"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 )
 
-// JobState is the state of a plugin job. The server stores the 11 states
-// of JobStates; its database accepts any string of up to 20 characters,
-// and a site's own code may store others.
-//
-// The library refuses, before any request, to send a state that is
-// neither one of JobStates nor declared with CustomState: SetState, the
-// State of PluginResultJobWrite and PluginResultJobPatch (Create, Update,
-// Patch, BulkPatch), and the state filters of PluginResultJobListOptions
-// and PluginResultListOptions return a *ConfigError (ErrInvalidOption) for
-// "Canceled" or "Startd", which the server would store or silently match
-// nothing with. ListOptions.Filters and a Request sent with Client.Do are
-// sent as given.
-type JobState string
-
-// The states the Torrent Server stores.
-const (
-	StateCompleted JobState = "Completed"
-	StateError     JobState = "Error"
-	StateStarted   JobState = "Started"
-	StateDeclined  JobState = "Declined"
-	StateUnknown   JobState = "Unknown"
-	StateQueued    JobState = "Queued"
-	StatePending   JobState = "Pending"
-	StateResource  JobState = "Resource"
-	StateTimedOut  JobState = "Timed Out"
-	StateCancelled JobState = "Cancelled"
-	StateArchived  JobState = "Archived"
-)
-
-// JobStates lists the 11 states the server stores.
-var JobStates = []JobState{
-	StateCompleted, StateError, StateStarted, StateDeclined, StateUnknown, StateQueued,
-	StatePending, StateResource, StateTimedOut, StateCancelled, StateArchived,
-}
-
-// customStates holds the states declared with CustomState.
-var customStates sync.Map // string -> struct{}
-
-// CustomState declares name as a job state that the caller's server
-// stores besides JobStates (through a site's own code: the Torrent Server
-// itself sets only those 11), and returns it. From then on the library
-// sends name like any stored state, in every Client of the program:
-//
-//	var StateVerified = tsapi.CustomState("Verified")
-//
-//	_, err := client.PluginResultJobs.SetState(ctx, id, StateVerified)
-//
-// A declared state is neither running nor terminal (IsRunning and
-// IsTerminal are false for it). The library does not check name any
-// further: the server refuses a state longer than 20 characters (500).
-// An empty name declares nothing.
-func CustomState(name string) JobState {
-	if name != "" {
-		customStates.Store(name, struct{}{})
-	}
-	return JobState(name)
-}
-
-// IsRunning reports whether the job is still to run or running (Pending,
-// Queued or Started).
-func (s JobState) IsRunning() bool {
-	return s == StatePending || s == StateQueued || s == StateStarted
-}
-
-// IsTerminal reports whether the job has ended: one of the 8 stored states
-// that are not running. A state the server does not store is neither
-// running nor terminal.
-func (s JobState) IsTerminal() bool { return s.IsKnown() && !s.IsRunning() }
-
-// IsKnown reports whether s is one of the 11 states the server stores.
-func (s JobState) IsKnown() bool {
-	for _, k := range JobStates {
-		if s == k {
-			return true
-		}
-	}
-	return false
-}
-
-// Valid reports whether the library sends s to the server: s is one of
-// JobStates or was declared with CustomState.
-func (s JobState) Valid() bool {
-	if s.IsKnown() {
-		return true
-	}
-	_, ok := customStates.Load(string(s))
-	return ok
-}
-
-// checkState returns an error naming where the state s was given when the
-// library does not send it (see JobState), with the nearest stored state
-// when s looks like a misspelling of one.
-func checkState(where string, s JobState) error {
-	if s.Valid() {
-		return nil
-	}
-	if s == StateFailedValidation {
-		return fmt.Errorf("%s: %q is the state the server computes for a plugin result whose launch failed validation, not a job state", where, s)
-	}
-	if s == "" {
-		return fmt.Errorf("%s: empty job state", where)
-	}
-	hint := ""
-	if near := nearestState(s); near != "" {
-		hint = fmt.Sprintf(" (did you mean %q?)", near)
-	}
-	names := make([]string, len(JobStates))
-	for i, k := range JobStates {
-		names[i] = string(k)
-	}
-	return fmt.Errorf("%s: unknown job state %q%s: the server stores %s; declare a state of your server's own code with tsapi.CustomState",
-		where, s, hint, strings.Join(names, ", "))
-}
-
-// nearestState returns the stored state that s differs from by case or by
-// at most two letters, or "".
-func nearestState(s JobState) JobState {
-	in := strings.ToLower(string(s))
-	if len(in) > 40 {
-		return ""
-	}
-	best, bestD := JobState(""), 3
-	for _, k := range JobStates {
-		if d := editDistance(in, strings.ToLower(string(k))); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance between a and b, in bytes.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
-
-// stateChecker is a request body holding job states, which are checked
-// before anything is sent (marshalBody).
-type stateChecker interface {
-	checkStates() error
-}
-
-// queryPreparer is list options that are checked before they are encoded,
-// and may need a copy of themselves encoded instead (ReadResource.query).
-type queryPreparer interface {
-	prepareQuery() (any, error)
-}
-
-func (w PluginResultJobWrite) checkStates() error {
-	return checkState("PluginResultJobWrite.State", w.State)
-}
-
-// An empty State in a patch is not set: it is not sent.
-func (p PluginResultJobPatch) checkStates() error {
-	if p.State == "" {
-		return nil
-	}
-	return checkState("PluginResultJobPatch.State", p.State)
-}
-
-// prepareQuery checks the state filters, and writes a time bound whose
-// zone offset has seconds in UTC (as Time does): the layout's offset has
-// minutes only.
-func (o PluginResultJobListOptions) prepareQuery() (any, error) {
-	if err := checkStateFilters("PluginResultJobListOptions.State", o.State, o.StateIn); err != nil {
-		return nil, err
-	}
-	for _, p := range []**time.Time{&o.StartTimeGte, &o.StartTimeLte, &o.EndTimeGte, &o.EndTimeLte} {
-		if *p == nil {
-			continue
-		}
-		if _, off := (*p).Zone(); off%60 != 0 {
-			*p = Ptr((*p).UTC()) // a copy: the caller's time is not changed
-		}
-	}
-	return &o, nil
-}
-
-func (o PluginResultListOptions) prepareQuery() (any, error) {
-	if err := checkStateFilters("PluginResultListOptions.JobState", o.JobState, o.JobStateIn); err != nil {
-		return nil, err
-	}
-	return &o, nil
-}
-
-// checkStateFilters checks a state filter (empty: not set) and its __in
-// list, whose every member must be a state.
-func checkStateFilters(name string, one JobState, in []JobState) error {
-	if one != "" {
-		if err := checkState(name, one); err != nil {
-			return err
-		}
-	}
-	for i, s := range in {
-		if err := checkState(fmt.Sprintf("%sIn[%d]", name, i), s); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// string -> struct{}
 
 // RunLevel is the stage of an analysis a plugin job runs at.
 type RunLevel string
@@ -327,7 +111,7 @@ type PluginResultJobListOptions struct {
 	IDLte *int64  `url:"id__lte,omitempty"`
 
 	// State and StateIn match the job's state; each state must be one of
-	// JobStates or declared with CustomState (a *ConfigError otherwise:
+	// JobStates or declared with CustomState (a *InvalidArgumentError otherwise:
 	// the server would silently match nothing).
 	State      JobState   `url:"state,omitempty"`
 	StateIn    []JobState `url:"state__in,omitempty" del:","`
@@ -441,15 +225,15 @@ type PluginResultJobServiceOp struct {
 // StartTime (Started) or EndTime (a terminal state) itself. A lost answer
 // is handled as by Patch: an *OutcomeUnknownError when the job holds
 // another state now (another client changed it, or the PATCH was not
-// applied). It returns a *ConfigError before any request for
+// applied). It returns a *InvalidArgumentError before any request for
 // an empty state or one the library does not send (see JobState and
 // CustomState).
 func (s *PluginResultJobServiceOp) SetState(ctx context.Context, id int64, state JobState) (*Response, error) {
 	if strings.TrimSpace(string(state)) == "" {
-		return nil, &ConfigError{Msg: "SetState needs a state"}
+		return nil, &InvalidArgumentError{Msg: "SetState needs a state"}
 	}
 	if err := checkState("SetState", state); err != nil {
-		return nil, &ConfigError{Msg: err.Error()}
+		return nil, &InvalidArgumentError{Msg: err.Error()}
 	}
 	_, resp, err := s.Patch(ctx, id, &PluginResultJobPatch{State: state})
 	return resp, err
@@ -463,10 +247,10 @@ func (s *PluginResultJobServiceOp) SetState(ctx context.Context, id int64, state
 // never counts as terminal: bound the wait with ctx.
 func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error) {
 	if interval <= 0 {
-		return nil, &ConfigError{Msg: "WaitTerminal needs a positive interval"}
+		return nil, &InvalidArgumentError{Msg: "WaitTerminal needs a positive interval"}
 	}
 	if ctx == nil {
-		return nil, &ConfigError{Msg: "nil context"}
+		return nil, &InvalidArgumentError{Msg: "nil context"}
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()

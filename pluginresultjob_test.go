@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"os"
 	"testing"
@@ -83,32 +82,6 @@ func TestListRequestShape(t *testing.T) {
 	assert.Equal(t, 200, resp.StatusCode)
 }
 
-func TestListEncodesEveryTypedFilter(t *testing.T) {
-	start := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-	c := newGockClient(t)
-	gock.New(gockBase).Get(jobsPath).
-		MatchParams(map[string]string{
-			"id__in": "^1,2$", "id__gt": "^5$", "id__lt": "^100$", "state": "^Timed Out$",
-			"run_level__in": "^pre,last$", "grid_engine_jobid": "^42$",
-			"starttime__gte": "^2024-01-02T03:04:05Z$", "endtime__isnull": "^true$",
-			"offset": "^40$",
-		}).Reply(200).JSON(map[string]any{"meta": map[string]any{"total_count": 0}, "objects": []any{}})
-	jobs, _, err := c.PluginResultJobs.List(context.Background(), &PluginResultJobListOptions{
-		ListOptions:     ListOptions{Offset: 40},
-		IDIn:            []int64{1, 2},
-		IDGt:            Ptr[int64](5),
-		IDLt:            Ptr[int64](100),
-		State:           StateTimedOut,
-		RunLevelIn:      []RunLevel{RunLevelPre, RunLevelLast},
-		GridEngineJobID: Ptr[int64](42),
-		StartTimeGte:    &start,
-		EndTimeIsNull:   Ptr(true),
-	})
-	require.NoError(t, err)
-	assert.Empty(t, jobs)
-	assert.True(t, gock.IsDone())
-}
-
 func TestGetRequestShape(t *testing.T) {
 	c := newGockClient(t, WithAPIKey("ionuser", "k3y"))
 	gock.New(gockBase).Get(jobsPath+"19/").
@@ -150,33 +123,6 @@ func TestPatchRefusesEmptyPatch(t *testing.T) {
 	assert.ErrorIs(t, err, ErrInvalidOption)
 	_, _, err = c.PluginResultJobs.Patch(context.Background(), 0, &PluginResultJobPatch{State: StateError})
 	assert.ErrorIs(t, err, ErrInvalidOption)
-}
-
-func TestUpdateNeverSendsIDOrURI(t *testing.T) {
-	c := newGockClient(t)
-	var body []byte
-	gock.New(gockBase).Put(jobsPath + "19/").AddMatcher(captureBody(&body)).Reply(204)
-	cfg, err := JobConfigFromJSON([]byte(`{"x": "1.0", "n": 1.50}`))
-	require.NoError(t, err)
-	st := NewTime(time.Date(2024, 5, 6, 7, 8, 9, 123456000, time.UTC))
-	read := &PluginResultJob{
-		ID: 19, ResourceURI: "/rundb/api/v1/PluginResultJob/19/", State: StateStarted,
-		GridEngineJobID: Ptr[int64](5), StartTime: &st, Config: cfg, RunLevel: RunLevelBlock,
-	}
-	j, resp, err := c.PluginResultJobs.Update(context.Background(), 19, read.ToWrite())
-	require.NoError(t, err)
-	assert.Nil(t, j)
-	assert.Equal(t, 204, resp.StatusCode)
-	var m map[string]json.RawMessage
-	require.NoError(t, json.Unmarshal(body, &m))
-	assert.NotContains(t, m, "id")
-	assert.NotContains(t, m, "resource_uri")
-	// encoding/json compacts what a Marshaler returns: the values and their
-	// order are sent as held, without the spaces.
-	assert.Equal(t, `{"x":"1.0","n":1.50}`, string(m["config"]), "config sent as held")
-	assert.Equal(t, `"2024-05-06T07:08:09.123456+00:00"`, string(m["starttime"]))
-	assert.Equal(t, "null", string(m["endtime"]))
-	assert.Equal(t, `"block"`, string(m["run_level"]))
 }
 
 func TestCreateReturnsIDFromLocation(t *testing.T) {
@@ -247,96 +193,22 @@ func TestEveryPathEndsWithSlash(t *testing.T) {
 	assert.Contains(t, paths, "GET /rundb/api/v1/PluginResultJob/schema/")
 }
 
-func TestErrorsAreTypedForBadAnswers(t *testing.T) {
-	cases := []struct {
-		name     string
-		status   int
-		ctype    string
-		body     string
-		sentinel error
-		message  string
-	}{
-		{"empty 404", 404, "", "", ErrNotFound, "Not Found"},
-		{"html 404", 404, "text/html", "<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>", ErrNotFound, "404 Not Found"},
-		{"canned 500", 500, "application/json", `{"error_message": "Sorry, this request could not be processed. Please try again later."}`, ErrServer, "Sorry, this request could not be processed. Please try again later."},
-		{"debug 500", 500, "application/json", `{"error_message": "boom", "traceback": "Traceback (most recent call last): ..."}`, ErrServer, "boom"},
-		{"400 error string", 400, "application/json", `{"error": "Invalid resource lookup data provided (mismatched type)."}`, ErrBadRequest, "Invalid resource lookup data provided (mismatched type)."},
-		{"401 wrong credentials", 401, "", "", ErrUnauthorized, "Unauthorized"},
-		{"html 503 maintenance", 503, "text/html", "<!DOCTYPE html><html><head><title>Torrent Server is being upgraded</title></head></html>", ErrUnavailable, "Torrent Server is being upgraded"},
-		{"405", 405, "", "", ErrMethodNotAllowed, "Method Not Allowed"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newGockClient(t, WithRetry(0, 0, 0))
-			r := gock.New(gockBase).Get(jobsPath + "19/").Reply(tc.status).BodyString(tc.body)
-			if tc.ctype != "" {
-				r.SetHeader("Content-Type", tc.ctype)
-			}
-			if tc.name == "401 wrong credentials" {
-				r.SetHeader("WWW-Authenticate", `Basic Realm="django-tastypie"`)
-			}
-			_, _, err := c.PluginResultJobs.Get(context.Background(), 19)
-			require.Error(t, err)
-			var apiErr *APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.ErrorIs(t, err, tc.sentinel)
-			assert.Equal(t, tc.status, apiErr.StatusCode)
-			assert.Equal(t, tc.message, apiErr.Message)
-			assert.Equal(t, "GET", apiErr.Method)
-			assert.Equal(t, gockBase+jobsPath+"19/", apiErr.URL)
-			assert.False(t, errors.Is(err, ErrDecode))
-		})
-	}
+// fakeJobs stands in for the job service, as a user's test would.
+type fakeJobs struct {
+	PluginResultJobService
+	states []JobState
 }
 
-func TestForbiddenIs401WithoutAuthenticate(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(gockBase).Delete(jobsPath + "19/").Reply(401)
-	_, err := c.PluginResultJobs.Delete(context.Background(), 19)
-	assert.ErrorIs(t, err, ErrForbidden)
-	assert.NotErrorIs(t, err, ErrUnauthorized)
+func (f *fakeJobs) SetState(_ context.Context, _ int64, s JobState) (*Response, error) {
+	f.states = append(f.states, s)
+	return &Response{}, nil
 }
 
-func TestFieldErrors(t *testing.T) {
-	c := newGockClient(t)
-	gock.New(gockBase).Patch(jobsPath + "19/").Reply(400).
-		JSON(`{"PluginResultJob": {"state": ["Ensure this value has at most 20 characters (it has 25)."]}}`)
-	_, _, err := c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{State: CustomState("a state that is too long!!")})
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, map[string][]string{"state": {"Ensure this value has at most 20 characters (it has 25)."}}, apiErr.FieldErrors)
-	assert.Contains(t, err.Error(), "state: Ensure this value")
-}
-
-func TestMalformedJSONIsDecodeError(t *testing.T) {
-	for name, body := range map[string]string{
-		"truncated":  `{"meta": {"limit": 20}, "objects": [{"id": 1`,
-		"html 200":   `<html><body>Login</body></html>`,
-		"wrong type": `{"meta": {}, "objects": [{"id": "nineteen"}]}`,
-		"no objects": `{"meta": {}}`,
-	} {
-		t.Run(name, func(t *testing.T) {
-			c := newGockClient(t)
-			gock.New(gockBase).Get(jobsPath).Reply(200).BodyString(body)
-			_, _, err := c.PluginResultJobs.List(context.Background(), nil)
-			var de *DecodeError
-			require.ErrorAs(t, err, &de)
-			assert.ErrorIs(t, err, ErrDecode)
-			assert.Equal(t, 200, de.StatusCode)
-			if name == "wrong type" {
-				assert.Equal(t, "objects.id", de.Field)
-			}
-		})
-	}
-}
-
-func TestBodiesKeepHTMLCharacters(t *testing.T) {
-	c := newGockClient(t)
-	var body []byte
-	gock.New(gockBase).Patch(jobsPath + "19/").AddMatcher(captureBody(&body)).Reply(202)
-	cfg, err := JobConfigFromJSON([]byte(`{"expr": "a<b && c>d"}`))
+func TestServicesCanBeSubstituted(t *testing.T) {
+	c := newTestClient(t, "http://ts.example")
+	fake := &fakeJobs{}
+	c.PluginResultJobs = fake
+	_, err := c.PluginResultJobs.SetState(context.Background(), 3, StateCompleted)
 	require.NoError(t, err)
-	_, _, err = c.PluginResultJobs.Patch(context.Background(), 19, &PluginResultJobPatch{Config: &cfg, State: CustomState("x<y")})
-	require.NoError(t, err)
-	assert.Equal(t, `{"state":"x<y","config":{"expr":"a<b && c>d"}}`, string(body))
+	assert.Equal(t, []JobState{StateCompleted}, fake.states)
 }

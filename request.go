@@ -1,24 +1,16 @@
 package tsapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
-	"time"
-
-	retryablehttp "github.com/hashicorp/go-retryablehttp"
 )
 
 // Response wraps the HTTP response of a call. Its String, Format and
@@ -124,7 +116,7 @@ type Request struct {
 // (see "Writes and lost answers" in the package documentation). req itself
 // is not changed.
 //
-// It returns a *ConfigError (ErrInvalidOption) before sending anything for
+// It returns a *InvalidArgumentError (ErrInvalidOption) before sending anything for
 // an unknown method, a bad path or query, or a body holding a SecretString,
 // an *APIError for a non-2xx answer, a *DecodeError when a 2xx body does
 // not decode into v, a *RequestError for transport failures, an
@@ -132,7 +124,7 @@ type Request struct {
 // when ctx ends first.
 func (c *Client) Do(ctx context.Context, req *Request, v any) (*Response, error) {
 	if req == nil {
-		return nil, &ConfigError{Msg: "nil request"}
+		return nil, &InvalidArgumentError{Msg: "nil request"}
 	}
 	method, err := normalMethod(req.Method)
 	if err != nil {
@@ -158,12 +150,12 @@ var httpMethods = []string{
 }
 
 // normalMethod returns method in upper case, as the server reads it, or a
-// *ConfigError for a method that is not one of httpMethods (spaces
+// *InvalidArgumentError for a method that is not one of httpMethods (spaces
 // included): every check is made on the method that is sent.
 func normalMethod(method string) (string, error) {
 	m := strings.ToUpper(method)
 	if !slices.Contains(httpMethods, m) {
-		return "", &ConfigError{Msg: fmt.Sprintf("unknown HTTP method %q: want one of %s", method, strings.Join(httpMethods, ", "))}
+		return "", &InvalidArgumentError{Msg: fmt.Sprintf("unknown HTTP method %q: want one of %s", method, strings.Join(httpMethods, ", "))}
 	}
 	return m, nil
 }
@@ -190,7 +182,7 @@ func (c *Client) guardList(method string, u *url.URL, allMethods bool) (bool, er
 	what := method + " on the list URL of " + name
 	q, err := url.ParseQuery(u.RawQuery)
 	if err != nil || strings.Contains(u.RawQuery, ";") {
-		return true, &ConfigError{Msg: what + ": the query does not parse as name=value pairs joined by '&' (servers read a ';' or a bad escape differently), so what it deletes cannot be checked"}
+		return true, &InvalidArgumentError{Msg: what + ": the query does not parse as name=value pairs joined by '&' (servers read a ';' or a bad escape differently), so what it deletes cannot be checked"}
 	}
 	if r != nil {
 		if err := r.CheckQuery(q); err != nil {
@@ -234,52 +226,14 @@ func (c *Client) listURLOf(u *url.URL) (string, queryChecker, bool) {
 // register makes Do check the filters of r's list URL.
 func (c *Client) register(r queryChecker) { c.resources.Store(r.Name(), r) }
 
-// call sends req as an operation of kind k (see policy.go) and decodes the answer into v.
-func (c *Client) call(ctx context.Context, req *Request, kind opKind, v any) (*Response, error) {
-	resp, err := c.send(ctx, req, kind)
-	if err != nil {
-		if nerr := c.noAPI(ctx, err); nerr != nil {
-			return resp, nerr
-		}
-		return resp, err
-	}
-	if v != nil && len(bytes.TrimSpace(resp.body)) > 0 {
-		if err := c.decode(resp, v); err != nil {
-			return resp, err
-		}
-	}
-	return resp, nil
-}
-
-type ctxKey struct{}
-
-// callState travels in the request context to the resend rule's checks.
-type callState struct {
-	kind     opKind
-	attempts int
-	base     int         // attempts made by an earlier round (before a 401 resend)
-	wrote    atomic.Bool // the current attempt's request was written
-	// lost: an attempt may have reached the server and its answer was lost.
-	lost bool
-	// cookieOnly: the current attempt relies on the session cookie alone;
-	// forceAuth: send the credentials whatever the cookie.
-	cookieOnly bool
-	forceAuth  bool
-}
-
-func stateOf(ctx context.Context) *callState {
-	s, _ := ctx.Value(ctxKey{}).(*callState)
-	return s
-}
-
 // resolve turns a request path into an absolute URL on the server.
 func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
 	ref, err := url.Parse(path)
 	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("bad request path %q: %v", path, err)}
+		return nil, &InvalidArgumentError{Msg: fmt.Sprintf("bad request path %q: %v", path, err)}
 	}
 	if ref.Scheme != "" || ref.Host != "" {
-		return nil, &ConfigError{Msg: fmt.Sprintf("request path %q must be relative to the server", redactURL(ref))}
+		return nil, &InvalidArgumentError{Msg: fmt.Sprintf("request path %q must be relative to the server", redactURL(ref))}
 	}
 	u := c.baseURL.ResolveReference(ref)
 	if !strings.HasSuffix(u.Path, "/") {
@@ -296,323 +250,3 @@ func (c *Client) resolve(path string, q url.Values) (*url.URL, error) {
 	}
 	return u, nil
 }
-
-// encodeBody turns a request body into JSON.
-func encodeBody(method string, body any) ([]byte, error) {
-	switch b := body.(type) {
-	case nil:
-		return nil, nil
-	case []byte:
-		return b, nil
-	case json.RawMessage:
-		return b, nil
-	}
-	if err := checkNoSecret(body); err != nil {
-		return nil, err
-	}
-	b, err := marshalBody(body)
-	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("encoding %s body: %v", method, err)}
-	}
-	return b, nil
-}
-
-// send performs the request with the resends the rule allows for kind and reads the
-// whole body (capped). It returns an *APIError for non-2xx answers and an
-// *OutcomeUnknownError for a write whose answer was lost. The request hook,
-// if any, hears of every request that was sent.
-func (c *Client) send(ctx context.Context, r *Request, kind opKind) (*Response, error) {
-	if c.hook == nil {
-		resp, _, err := c.sendOnce(ctx, r, kind)
-		return resp, err
-	}
-	start := time.Now()
-	resp, info, err := c.sendOnce(ctx, r, kind)
-	if info == nil {
-		return resp, err // nothing was sent
-	}
-	info.Duration = time.Since(start)
-	info.Err = err
-	if resp != nil && resp.Response != nil {
-		info.Status = resp.StatusCode
-		info.BytesReceived = int64(len(resp.body))
-		info.Attempts = resp.Attempts
-	}
-	c.hook(*info)
-	return resp, err
-}
-
-// sendOnce is send without the hook; info is nil when nothing was sent.
-func (c *Client) sendOnce(ctx context.Context, r *Request, kind opKind) (_ *Response, info *RequestInfo, _ error) {
-	if ctx == nil {
-		return nil, nil, &ConfigError{Msg: "nil context"}
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	method, err := normalMethod(r.Method)
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := c.resolve(r.Path, r.Query)
-	if err != nil {
-		return nil, nil, err
-	}
-	// Every DELETE and PUT is checked on the URL it is sent to, whichever
-	// call built it.
-	if _, err := c.guardList(method, u, false); err != nil {
-		return nil, nil, err
-	}
-	body, err := encodeBody(method, r.Body)
-	if err != nil {
-		return nil, nil, err
-	}
-	st := &callState{kind: kind}
-	defer func() {
-		if info != nil {
-			info.Attempts = max(st.attempts, 1)
-		}
-	}()
-	ctx = context.WithValue(ctx, ctxKey{}, st)
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteHeaders: func() { st.wrote.Store(true) }})
-	var rawBody any
-	if body != nil {
-		rawBody = body
-	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), rawBody)
-	if err != nil {
-		return nil, nil, &ConfigError{Msg: fmt.Sprintf("building request: %v", err)}
-	}
-	info = &RequestInfo{Method: method, URL: redactURL(u), BytesSent: int64(len(body))}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", c.userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	var read []byte
-	req.SetResponseHandler(func(resp *http.Response) error {
-		b, err := readCapped(resp.Body, c.maxBody, resp.ContentLength)
-		resp.Body.Close()
-		if err != nil && errors.Is(err, ErrResponseTooLarge) && (resp.StatusCode < 200 || resp.StatusCode > 299) {
-			err = nil // an error answer is only shown in part: keep its status
-		}
-		read = b
-		if err != nil {
-			resp.Body = http.NoBody
-			return err
-		}
-		resp.Body = io.NopCloser(bytes.NewReader(b))
-		return nil
-	})
-	if c.logger != nil {
-		c.logger.Debug("tsapi request", "method", method, "url", redactURL(u))
-	}
-	for {
-		read = nil
-		httpResp, err := c.retry.Do(req) //nolint:bodyclose // the response handler reads and closes every body
-		if err != nil {
-			resp, err := c.transportError(ctx, method, u, st, err, read)
-			return resp, info, err
-		}
-		if httpResp.StatusCode == http.StatusUnauthorized && st.cookieOnly && !st.forceAuth &&
-			decide(st.kind, outSessionEnded) == resendWithCredentials {
-			// The session has ended: the credentials go with the next attempt.
-			st.forceAuth, st.base = true, st.attempts
-			continue
-		}
-		resp, err := c.answer(method, u, httpResp, read, st)
-		return resp, info, err
-	}
-}
-
-// answer turns an HTTP answer into the call's result.
-func (c *Client) answer(method string, u *url.URL, httpResp *http.Response, read []byte, st *callState) (*Response, error) {
-	resp := &Response{Response: httpResp, Attempts: max(st.attempts, 1), body: read, auth: c.auth}
-	if loc := httpResp.Header.Get("Location"); loc != "" {
-		if lu, err := u.Parse(loc); err == nil {
-			resp.Location = lu.String()
-		}
-	}
-	code := httpResp.StatusCode
-	switch {
-	case code >= 200 && code <= 299:
-		return resp, nil
-	case code == http.StatusNotFound && st.lost && decide(st.kind, outGoneAfterLoss) == succeeded:
-		// An earlier attempt deleted the object; its answer was lost.
-		return resp, nil
-	}
-	apiErr := buildAPIError(method, u, httpResp, read, resp.Attempts, c.auth.secrets())
-	if (code == http.StatusBadGateway || code == http.StatusGatewayTimeout) && lostIsReported(st.kind) {
-		// A proxy gave up waiting: the server may have done the write.
-		return resp, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: resp.Attempts, Cause: apiErr}
-	}
-	return resp, apiErr
-}
-
-// transportError turns a failure of the retry loop into the error we return.
-func (c *Client) transportError(ctx context.Context, method string, u *url.URL, st *callState, err error, read []byte) (*Response, error) {
-	var gu *gaveUp
-	if errors.As(err, &gu) {
-		st.attempts = st.base + gu.attempts
-		err = gu.err
-		if gu.resp != nil && err == nil {
-			// Retries exhausted on a retryable status: report that answer
-			// (the start of it, when it is larger than allowed).
-			b, rerr := readCapped(gu.resp.Body, c.maxBody, gu.resp.ContentLength)
-			gu.resp.Body.Close()
-			if rerr != nil && !errors.Is(rerr, ErrResponseTooLarge) {
-				b = nil
-			}
-			gu.resp.Body = io.NopCloser(bytes.NewReader(b))
-			return c.answer(method, u, gu.resp, b, st)
-		}
-		if gu.resp != nil && gu.resp.StatusCode >= 200 && gu.resp.StatusCode <= 299 && decide(st.kind, outSuccessCut) == succeeded {
-			// A write whose success status arrived before its body broke
-			// off: the write was done.
-			gu.resp.Body = io.NopCloser(bytes.NewReader(read))
-			return c.answer(method, u, gu.resp, read, st)
-		}
-		if gu.resp != nil && gu.resp.Body != nil {
-			gu.resp.Body.Close() // an answer cut short by the context
-		}
-	}
-	attempts := max(st.attempts, 1)
-	lost := st.lost && lostIsReported(st.kind)
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		// Report the context's own error so errors.Is(err, context.Canceled)
-		// and context.DeadlineExceeded work whatever layer noticed it.
-		if lost {
-			return nil, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: attempts, Cause: ctxErr}
-		}
-		return nil, ctxErr
-	}
-	if !errors.Is(err, ErrResponseTooLarge) {
-		err = scrubError(err, u)
-	}
-	reqErr := &RequestError{Method: method, URL: redactURL(u), Attempts: attempts, Err: err}
-	if lost {
-		return nil, &OutcomeUnknownError{Method: method, URL: redactURL(u), Attempts: attempts, Cause: reqErr}
-	}
-	return nil, reqErr
-}
-
-// beforeAttempt runs before every attempt: it counts it and sets the
-// credentials. With Basic auth, once the Client holds the server's session
-// cookie, the cookie goes alone: the Torrent Server checks the password
-// again whenever an Authorization header arrives.
-func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
-	st := stateOf(req.Context())
-	if st == nil {
-		return
-	}
-	st.attempts = st.base + i + 1
-	st.wrote.Store(false)
-	c.throttle.wait(req.Context())
-	req.Header.Del("Cookie") // the jar adds the cookies anew on each attempt
-	st.cookieOnly = false
-	if c.auth == nil {
-		return
-	}
-	if c.auth.scheme == "Basic" && !st.forceAuth && c.hasSession(req.URL) {
-		req.Header.Del("Authorization")
-		st.cookieOnly = true
-		return
-	}
-	req.Header.Set("Authorization", c.auth.header())
-}
-
-// SessionCookie is the name of the Torrent Server's (Django's) session
-// cookie.
-const SessionCookie = "sessionid"
-
-// hasSession reports whether the Client holds a session cookie for u.
-func (c *Client) hasSession(u *url.URL) bool {
-	if c.inner.Jar == nil {
-		return false
-	}
-	for _, ck := range c.inner.Jar.Cookies(u) {
-		if ck.Name == SessionCookie && ck.Value != "" {
-			return true
-		}
-	}
-	return false
-}
-
-// ErrNoAPI is matched by a *NoAPIError: no Torrent Server API answers
-// under the Client's base URL.
-var ErrNoAPI = errors.New("tsapi: no Torrent Server API at the base URL")
-
-// NoAPIError says that an HTML 404 came from a base URL under which no
-// Torrent Server API answers (its API root is a 404 or not the API's JSON
-// either): a configuration mistake, such as a wrong path prefix, rather
-// than a missing object. It matches ErrNoAPI, and not ErrNotFound.
-type NoAPIError struct {
-	// Root is the API root that was tried (redacted), such as
-	// https://host/rundb/rundb/api/v1/.
-	Root string
-	// Status is the HTTP status the API root answered with.
-	Status int
-	// Answer is the error of the request that found the 404.
-	Answer *APIError
-}
-
-// Error names the API root tried and what to check.
-func (e *NoAPIError) Error() string {
-	return fmt.Sprintf("tsapi: no Torrent Server API answers at %s (it answers %d %s): check the base URL; "+
-		"name the server (https://host) or its API root (https://host/rundb/api/v1/)", e.Root, e.Status, http.StatusText(e.Status))
-}
-
-// Is matches ErrNoAPI.
-func (e *NoAPIError) Is(target error) bool { return target == ErrNoAPI }
-
-// noAPI checks, after an HTML 404, whether the API root answers at all
-// (once per Client), and returns a *NoAPIError when it does not.
-func (c *Client) noAPI(ctx context.Context, err error) error {
-	var ae *APIError
-	if !errors.As(err, &ae) || ae.StatusCode != http.StatusNotFound || !strings.Contains(ae.ContentType, "html") {
-		return nil
-	}
-	switch c.root.state.Load() {
-	case rootOK:
-		return nil
-	case rootMissing:
-		return &NoAPIError{Root: redactURL(c.baseURL), Status: int(c.root.status.Load()), Answer: ae}
-	}
-	// send reads and closes the answer's body; resp.Body is a copy in memory.
-	resp, rerr := c.send(ctx, &Request{Method: http.MethodGet, Path: c.baseURL.Path}, opRead) //nolint:bodyclose // see above
-	status := 0
-	if resp != nil && resp.Response != nil {
-		status = resp.StatusCode
-	}
-	if rerr == nil {
-		var root map[string]struct {
-			ListEndpoint string `json:"list_endpoint"`
-		}
-		if json.Unmarshal(resp.body, &root) == nil {
-			for _, r := range root {
-				if r.ListEndpoint != "" {
-					c.root.state.Store(rootOK)
-					return nil
-				}
-			}
-		}
-	} else if status == 0 || status >= 500 {
-		return nil // the root could not be asked: say nothing
-	}
-	c.root.status.Store(int32(status))
-	c.root.state.Store(rootMissing)
-	return &NoAPIError{Root: redactURL(c.baseURL), Status: status, Answer: ae}
-}
-
-// rootState is what the API root said: rootUnknown, rootOK or
-// rootMissing, and its status.
-type rootState struct {
-	state, status atomic.Int32
-}
-
-// What the API root said.
-const (
-	rootUnknown int32 = iota
-	rootOK
-	rootMissing
-)

@@ -2,15 +2,10 @@ package tsapi
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"encoding"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,7 +120,7 @@ func (r *ReadResource[T, O]) resourceURI(id int64) string {
 
 func checkID(id int64) error {
 	if id <= 0 {
-		return &ConfigError{Msg: fmt.Sprintf("object id must be positive, got %d", id)}
+		return &InvalidArgumentError{Msg: fmt.Sprintf("object id must be positive, got %d", id)}
 	}
 	return nil
 }
@@ -138,7 +133,7 @@ type listPage[T any] struct {
 
 // List fetches one page of objects matching opts (nil: no filter). The
 // page's Meta is on the Response. Filters are checked before the request:
-// an unknown one is a *ConfigError (ErrInvalidOption).
+// an unknown one is a *InvalidArgumentError (ErrInvalidOption).
 func (r *ReadResource[T, O]) List(ctx context.Context, opts *O) ([]*T, *Response, error) {
 	q, _, err := r.query(opts)
 	if err != nil {
@@ -180,19 +175,6 @@ func (r *ReadResource[T, O]) Get(ctx context.Context, id int64) (*T, *Response, 
 		return nil, resp, newDecodeError(resp, fmt.Errorf("empty body"))
 	}
 	return v, resp, nil
-}
-
-// decoded returns the object the server sent in resp, or nil when the
-// answer had no body (tastypie answers writes with none).
-func decoded[T any](resp *Response) (*T, error) {
-	if resp == nil || len(bytes.TrimSpace(resp.body)) == 0 {
-		return nil, nil
-	}
-	v := new(T)
-	if err := json.Unmarshal(resp.body, v); err != nil {
-		return nil, newDecodeError(resp, err)
-	}
-	return v, nil
 }
 
 // Create POSTs w and returns the new object's id, read from the Location
@@ -255,37 +237,9 @@ func (r *PatchResource[T, O, P]) Patch(ctx context.Context, id int64, p *P) (*T,
 		return nil, nil, err
 	}
 	if bytes.Equal(b, []byte("{}")) {
-		return nil, nil, &ConfigError{Msg: "PATCH with no field to change"}
+		return nil, nil, &InvalidArgumentError{Msg: "PATCH with no field to change"}
 	}
 	return r.verifiedWrite(ctx, http.MethodPatch, id, b)
-}
-
-// verifiedWrite sends a PUT or PATCH of object id as an opWriteOne, and
-// after a lost answer re-reads the object to tell the caller what
-// happened (the rule's verify, policy.go).
-func (r *ReadResource[T, O]) verifiedWrite(ctx context.Context, method string, id int64, body []byte) (*T, *Response, error) {
-	resp, err := r.client.call(ctx, &Request{Method: method, Path: r.detailPath(id), Body: body}, opWriteOne, nil)
-	if err == nil {
-		out, derr := decoded[T](resp)
-		return out, resp, derr
-	}
-	var unknown *OutcomeUnknownError
-	if !errors.As(err, &unknown) || ctx.Err() != nil || decide(opWriteOne, outLost) != verify {
-		return nil, resp, err
-	}
-	got, vresp, differs, stamped, verr := r.reread(ctx, id, body)
-	unknown.Checked = verr == nil
-	if verr != nil {
-		unknown.CheckErr = verr
-		return nil, resp, unknown
-	}
-	if len(differs) > 0 {
-		unknown.Differs, unknown.Stamped = differs, stamped
-		return nil, vresp, unknown
-	}
-	vresp.Verified = true
-	vresp.Attempts = unknown.Attempts
-	return got, vresp, nil
 }
 
 // Delete deletes object id (204). It is resent like a read (ids are never
@@ -297,216 +251,6 @@ func (r *PatchResource[T, O, P]) Delete(ctx context.Context, id int64) (*Respons
 		return nil, err
 	}
 	return r.client.call(ctx, &Request{Method: http.MethodDelete, Path: r.detailPath(id)}, opDelete, nil)
-}
-
-// writeBody encodes body as a JSON object without "id" and "resource_uri":
-// tastypie treats a sent id as the row to write, which would re-target the
-// write. A body that would encode a SecretString (a read model used as a
-// write type) is a *ConfigError: see checkNoSecret.
-func writeBody(body any) ([]byte, error) {
-	if body == nil || isNilPointer(body) {
-		return nil, &ConfigError{Msg: "nil body"}
-	}
-	if err := checkNoSecret(body); err != nil {
-		return nil, err
-	}
-	b, err := marshalBody(body)
-	if err != nil {
-		return nil, &ConfigError{Msg: fmt.Sprintf("encoding body: %v", err)}
-	}
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil || m == nil {
-		return nil, &ConfigError{Msg: "body must encode as a JSON object"}
-	}
-	_, hasID := m["id"]
-	_, hasURI := m["resource_uri"]
-	if !hasID && !hasURI {
-		return b, nil
-	}
-	delete(m, "id")
-	delete(m, "resource_uri")
-	return marshalBody(m)
-}
-
-// checkNoSecret returns a *ConfigError when encoding body as JSON would
-// write a SecretString. A SecretString encodes as its display mask
-// ("REDACTED", or null when empty), never as the secret, so a request body
-// holding one would store the mask as data (a plugin result read from the
-// server and sent back as a patch would set its key to "REDACTED", or clear
-// it). It looks where encoding/json looks: exported fields (embedded
-// structs' too) not tagged "-" nor left out by omitempty or omitzero,
-// pointers, interfaces, map values, slices and arrays. A type with its own
-// MarshalJSON or MarshalText is trusted with its encoding, except
-// Nullable, which encodes what it holds.
-func checkNoSecret(body any) error {
-	w := secretWalk{seen: map[uintptr]bool{}}
-	where, found := w.find(reflect.ValueOf(body), "", true, 0)
-	if !found {
-		return nil
-	}
-	what := "the body"
-	if where != "" {
-		what = "the body's " + where
-	}
-	return &ConfigError{Msg: what + " is a SecretString, which encodes as its display mask (\"REDACTED\", or null when empty), not as the secret: a request body never carries one. Send a write type (such as PluginResultPatch, which leaves the key alone), or a secret to set as a plain string (SecretString.Reveal)"}
-}
-
-var (
-	secretType     = reflect.TypeFor[SecretString]()
-	jsonMarshaler  = reflect.TypeFor[json.Marshaler]()
-	textMarshaler  = reflect.TypeFor[encoding.TextMarshaler]()
-	zeroer         = reflect.TypeFor[interface{ IsZero() bool }]()
-	maxSecretDepth = 64
-)
-
-// secretWalk is checkNoSecret's search; seen holds the pointers followed,
-// so that a cycle ends it.
-type secretWalk struct{ seen map[uintptr]bool }
-
-// find reports where in v (a JSON path) encoding v would write a
-// SecretString. strict: v is encoded by encoding/json itself, and an empty
-// SecretString (written as null) counts; inside a Nullable only a
-// non-empty one does (Null sends a null of its own).
-func (w *secretWalk) find(v reflect.Value, at string, strict bool, depth int) (string, bool) {
-	if !v.IsValid() || depth > maxSecretDepth {
-		return "", false
-	}
-	t := v.Type()
-	if t == secretType {
-		return at, strict || v.String() != ""
-	}
-	switch t.Kind() {
-	case reflect.Pointer:
-		if v.IsNil() || w.seen[v.Pointer()] {
-			return "", false
-		}
-		w.seen[v.Pointer()] = true
-		return w.find(v.Elem(), at, strict, depth+1)
-	case reflect.Interface:
-		if v.IsNil() {
-			return "", false
-		}
-		return w.find(v.Elem(), at, strict, depth+1)
-	}
-	if ownEncoding(t) {
-		if !isNullable(t) {
-			return "", false
-		}
-		for i := range t.NumField() {
-			if where, ok := w.find(v.Field(i), at, false, depth+1); ok {
-				return where, true
-			}
-		}
-		return "", false
-	}
-	switch t.Kind() {
-	case reflect.Struct:
-		for i := range t.NumField() {
-			f := t.Field(i)
-			tag := f.Tag.Get("json")
-			if tag == "-" {
-				continue
-			}
-			name, opts, _ := strings.Cut(tag, ",")
-			promoted := f.Anonymous && name == "" && indirect(f.Type).Kind() == reflect.Struct
-			if !f.IsExported() && !promoted {
-				continue
-			}
-			fv := v.Field(i)
-			if omitted(fv, opts) {
-				continue
-			}
-			next := at
-			if !promoted {
-				next = joinPath(at, cmp.Or(name, f.Name))
-			}
-			if where, ok := w.find(fv, next, strict, depth+1); ok {
-				return where, true
-			}
-		}
-	case reflect.Map:
-		it := v.MapRange()
-		for it.Next() {
-			key := "?"
-			if it.Key().CanInterface() {
-				key = fmt.Sprint(it.Key().Interface())
-			}
-			if where, ok := w.find(it.Value(), joinPath(at, key), strict, depth+1); ok {
-				return where, true
-			}
-		}
-	case reflect.Slice, reflect.Array:
-		if t.Kind() == reflect.Slice && v.IsNil() {
-			return "", false
-		}
-		for i := range v.Len() {
-			if where, ok := w.find(v.Index(i), fmt.Sprintf("%s[%d]", at, i), strict, depth+1); ok {
-				return where, true
-			}
-		}
-	}
-	return "", false
-}
-
-// isNullable reports whether t is a Nullable, whose MarshalJSON encodes
-// the value it holds with encoding/json.
-func isNullable(t reflect.Type) bool {
-	return t.Kind() == reflect.Struct && t.PkgPath() == secretType.PkgPath() && strings.HasPrefix(t.Name(), "Nullable[")
-}
-
-// ownEncoding reports whether encoding/json leaves values of t to their own
-// MarshalJSON or MarshalText.
-func ownEncoding(t reflect.Type) bool {
-	pt := reflect.PointerTo(t)
-	return t.Implements(jsonMarshaler) || t.Implements(textMarshaler) || pt.Implements(jsonMarshaler) || pt.Implements(textMarshaler)
-}
-
-func indirect(t reflect.Type) reflect.Type {
-	if t.Kind() == reflect.Pointer {
-		return t.Elem()
-	}
-	return t
-}
-
-func joinPath(at, name string) string {
-	if at == "" {
-		return name
-	}
-	return at + "." + name
-}
-
-// omitted reports whether encoding/json leaves the field v out under the
-// tag options opts (omitempty, omitzero).
-func omitted(v reflect.Value, opts string) bool {
-	for _, o := range strings.Split(opts, ",") {
-		switch o {
-		case "omitempty":
-			switch v.Kind() {
-			case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
-				if v.Len() == 0 {
-					return true
-				}
-			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
-				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
-				reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
-				if v.IsZero() {
-					return true
-				}
-			}
-		case "omitzero":
-			if (v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface) && v.IsNil() {
-				return true
-			}
-			if v.Type().Implements(zeroer) && v.CanInterface() {
-				if v.Interface().(interface{ IsZero() bool }).IsZero() {
-					return true
-				}
-			} else if v.IsZero() {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // idFromLocation reads the id at the end of a detail URL.
@@ -527,12 +271,12 @@ func idFromLocation(loc string) (int64, error) {
 }
 
 // IDFromURI returns the id at the end of a resource URI such as
-// "/rundb/api/v1/PluginResultJob/19/". It fails with a *ConfigError when
+// "/rundb/api/v1/PluginResultJob/19/". It fails with a *InvalidArgumentError when
 // there is none.
 func IDFromURI(uri string) (int64, error) {
 	id, err := idFromLocation(uri)
 	if err != nil {
-		return 0, &ConfigError{Msg: err.Error()}
+		return 0, &InvalidArgumentError{Msg: err.Error()}
 	}
 	return id, nil
 }

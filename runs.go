@@ -103,7 +103,7 @@ func linkIDs(uris []string) ([]int64, error) {
 
 // ExperimentID returns the id of the run (experiment) the result analysed.
 // It returns an error matching ErrNoLink when Experiment is null, and a
-// *ConfigError when it is not a resource URI.
+// *InvalidArgumentError when it is not a resource URI.
 func (x *Result) ExperimentID() (int64, error) {
 	return linkID(x.Experiment, "result", x.ID, "experiment")
 }
@@ -176,7 +176,7 @@ func (c *Client) PluginResultOfJob(ctx context.Context, jobID int64) (*PluginRes
 // ResultOf fetches the analysis result a plugin result belongs to.
 func (c *Client) ResultOf(ctx context.Context, pr *PluginResult) (*Result, *Response, error) {
 	if pr == nil {
-		return nil, nil, &ConfigError{Msg: "ResultOf: nil plugin result"}
+		return nil, nil, &InvalidArgumentError{Msg: "ResultOf: nil plugin result"}
 	}
 	id, err := pr.ResultID()
 	if err != nil {
@@ -189,7 +189,7 @@ func (c *Client) ResultOf(ctx context.Context, pr *PluginResult) (*Result, *Resp
 // an error matching ErrNoLink when the result has none.
 func (c *Client) ExperimentOf(ctx context.Context, r *Result) (*Experiment, *Response, error) {
 	if r == nil {
-		return nil, nil, &ConfigError{Msg: "ExperimentOf: nil result"}
+		return nil, nil, &InvalidArgumentError{Msg: "ExperimentOf: nil result"}
 	}
 	id, err := r.ExperimentID()
 	if err != nil {
@@ -202,7 +202,7 @@ func (c *Client) ExperimentOf(ctx context.Context, r *Result) (*Experiment, *Res
 // matching ErrNoLink when the run has none.
 func (c *Client) PlanOf(ctx context.Context, e *Experiment) (*PlannedExperiment, *Response, error) {
 	if e == nil {
-		return nil, nil, &ConfigError{Msg: "PlanOf: nil experiment"}
+		return nil, nil, &InvalidArgumentError{Msg: "PlanOf: nil experiment"}
 	}
 	id, err := e.PlanID()
 	if err != nil {
@@ -216,7 +216,7 @@ func (c *Client) PlanOf(ctx context.Context, e *Experiment) (*PlannedExperiment,
 func (c *Client) PluginResultsOf(ctx context.Context, r *Result) iter.Seq2[*PluginResult, error] {
 	if r == nil {
 		return func(yield func(*PluginResult, error) bool) {
-			yield(nil, &ConfigError{Msg: "PluginResultsOf: nil result"})
+			yield(nil, &InvalidArgumentError{Msg: "PluginResultsOf: nil result"})
 		}
 	}
 	return c.PluginResults.All(ctx, &PluginResultListOptions{Result: Ptr(r.ID)})
@@ -226,7 +226,7 @@ func (c *Client) PluginResultsOf(ctx context.Context, r *Result) iter.Seq2[*Plug
 func (c *Client) ResultsOf(ctx context.Context, e *Experiment) iter.Seq2[*Result, error] {
 	if e == nil {
 		return func(yield func(*Result, error) bool) {
-			yield(nil, &ConfigError{Msg: "ResultsOf: nil experiment"})
+			yield(nil, &InvalidArgumentError{Msg: "ResultsOf: nil experiment"})
 		}
 	}
 	return c.Results.All(ctx, &ResultListOptions{Experiment: Ptr(e.ID)})

@@ -82,7 +82,7 @@ func TestUnknownJobStatesAreRefusedBeforeAnyRequest(t *testing.T) {
 		},
 	} {
 		err := call()
-		var ce *ConfigError
+		var ce *InvalidArgumentError
 		assert.ErrorAs(t, err, &ce, name)
 		assert.ErrorIs(t, err, ErrInvalidOption, name)
 	}
@@ -152,4 +152,25 @@ func TestKnownAndDeclaredJobStatesAreSent(t *testing.T) {
 	_, err = c.Do(ctx, &Request{Method: http.MethodPatch, Path: "PluginResultJob/4/", Body: map[string]string{"state": "Weird"}}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, int32(9), hits.Load())
+}
+
+func TestJobStates(t *testing.T) {
+	running := 0
+	terminal := 0
+	for _, s := range JobStates {
+		assert.True(t, s.IsKnown())
+		assert.NotEqual(t, s.IsRunning(), s.IsTerminal(), s)
+		if s.IsRunning() {
+			running++
+		} else {
+			terminal++
+		}
+	}
+	assert.Equal(t, 3, running)
+	assert.Equal(t, 8, terminal)
+	assert.Equal(t, JobState("Timed Out"), StateTimedOut)
+	odd := JobState("Weird")
+	assert.False(t, odd.IsRunning())
+	assert.False(t, odd.IsTerminal())
+	assert.Len(t, RunLevels, 6)
 }

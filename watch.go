@@ -67,7 +67,7 @@ type JobEvent struct {
 // A cursor saved by an earlier version of the library (MaxID and Running
 // alone, no version) resumes as it did then, with no gaps. A cursor of a
 // version this library does not know, or whose fields contradict each
-// other, makes Watch yield a *ConfigError (ErrInvalidOption) before
+// other, makes Watch yield a *InvalidArgumentError (ErrInvalidOption) before
 // anything is sent.
 type WatchCursor struct {
 	// Version is the cursor's format: 2 for the cursors this library
@@ -176,7 +176,7 @@ func (c *WatchCursor) bound() {
 // check refuses a cursor the watch cannot resume from.
 func (c *WatchCursor) check() error {
 	bad := func(format string, args ...any) error {
-		return &ConfigError{Msg: "Watch: bad cursor: " + fmt.Sprintf(format, args...)}
+		return &InvalidArgumentError{Msg: "Watch: bad cursor: " + fmt.Sprintf(format, args...)}
 	}
 	if c.Version < 0 || c.Version > watchCursorVersion {
 		return bad("version %d (this library reads versions up to %d)", c.Version, watchCursorVersion)
@@ -345,7 +345,7 @@ func (e *WatchError) Unwrap() error { return e.Err }
 // failed with a server error. Any other error (400, 401, 403, 404, 501, a
 // certificate the client refuses) is yielded at once and ends the watch.
 // An error from a poll is a *WatchError, which holds the cursor to resume
-// from; a bad option or cursor is a *ConfigError. ctx ending ends the
+// from; a bad option or cursor is a *InvalidArgumentError. ctx ending ends the
 // watch without an error, and so does the loop breaking.
 //
 // A watch sees what happens to running jobs and to new jobs. Changes to a
@@ -378,7 +378,7 @@ var systemClock = watchClock{now: time.Now, sleep: func(ctx context.Context, d t
 func (s *PluginResultJobServiceOp) watch(ctx context.Context, opts *WatchOptions, clock watchClock) iter.Seq2[JobEvent, error] {
 	return func(yield func(JobEvent, error) bool) {
 		if ctx == nil {
-			yield(JobEvent{}, &ConfigError{Msg: "nil context"})
+			yield(JobEvent{}, &InvalidArgumentError{Msg: "nil context"})
 			return
 		}
 		w, err := s.newWatch(opts)
@@ -413,7 +413,7 @@ func (s *PluginResultJobServiceOp) newWatch(opts *WatchOptions) (*watcher, error
 		lookback: cmp.Or(opts.Lookback, DefaultWatchLookback), maxOutage: cmp.Or(opts.MaxOutage, DefaultWatchMaxOutage),
 		maxServErr: cmp.Or(opts.MaxServerErrors, DefaultWatchMaxServerErrors)}
 	if w.interval < 0 || w.maxWait < 0 {
-		return nil, &ConfigError{Msg: "Watch: negative interval or backoff"}
+		return nil, &InvalidArgumentError{Msg: "Watch: negative interval or backoff"}
 	}
 	if w.interval == 0 {
 		w.interval = DefaultWatchInterval
@@ -424,14 +424,14 @@ func (s *PluginResultJobServiceOp) newWatch(opts *WatchOptions) (*watcher, error
 	w.maxWait = max(w.maxWait, w.interval)
 	if f := opts.Filter; f != nil {
 		if f.State != "" || f.StateIn != nil || f.ID != nil || f.IDIn != nil || f.IDGt != nil || f.IDGte != nil || f.IDLt != nil || f.IDLte != nil {
-			return nil, &ConfigError{Msg: "Watch: the filter must not name states or ids (the watch follows every state)"}
+			return nil, &InvalidArgumentError{Msg: "Watch: the filter must not name states or ids (the watch follows every state)"}
 		}
 		if f.Limit != 0 || f.Offset != 0 || f.OrderBy != nil || f.Paging != PagingAuto {
-			return nil, &ConfigError{Msg: "Watch: the filter must not set paging or order"}
+			return nil, &InvalidArgumentError{Msg: "Watch: the filter must not set paging or order"}
 		}
 		for k := range f.Filters {
 			if k == "id" || k == "state" || strings.HasPrefix(k, "id__") || strings.HasPrefix(k, "state__") {
-				return nil, &ConfigError{Msg: fmt.Sprintf("Watch: the filter must not name states or ids (%q)", k)}
+				return nil, &InvalidArgumentError{Msg: fmt.Sprintf("Watch: the filter must not name states or ids (%q)", k)}
 			}
 		}
 		w.filter = *f

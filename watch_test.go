@@ -627,7 +627,7 @@ func TestWatchRefusesABadCursor(t *testing.T) {
 		n := 0
 		for _, err := range client.PluginResultJobs.Watch(context.Background(), &tsapi.WatchOptions{Cursor: &cur}) {
 			assert.ErrorIs(t, err, tsapi.ErrInvalidOption, name)
-			var ce *tsapi.ConfigError
+			var ce *tsapi.InvalidArgumentError
 			assert.ErrorAs(t, err, &ce, name)
 			n++
 		}

@@ -37,7 +37,7 @@ import (
 //     does not name (the rows outside the window are counted too);
 //   - a success means the server holds what the write sent;
 //   - ErrOutcomeUnknown means the caller must check (any of the two);
-//   - any other error means nothing was applied, and a *ConfigError that
+//   - any other error means nothing was applied, and a *InvalidArgumentError that
 //     nothing was even sent;
 //   - nothing is ever applied twice: at most one attempt of a write gets a
 //     2xx answer, and a write that is not resent reaches the server once.
@@ -84,7 +84,7 @@ type seqOp struct {
 	name    string
 	method  string // the HTTP method of the write, for the fault and the log
 	once    bool   // never resent once it may have reached the server
-	refused bool   // a *ConfigError is expected, before anything is sent
+	refused bool   // a *InvalidArgumentError is expected, before anything is sent
 	run     func(tg *writeTarget) (*tsapi.Response, error)
 	post    func(pre seqModel) (seqModel, []seqField)
 }
@@ -598,11 +598,11 @@ func checkStep(t *rapid.T, tg *writeTarget, op seqOp, pre seqModel, total int, e
 		t.Fatalf("%s: %d jobs in all, want %d: a row outside the filter was touched", op.name, nowTotal, wantTotal)
 	}
 
-	var cfg *tsapi.ConfigError
+	var cfg *tsapi.InvalidArgumentError
 	switch {
 	case op.refused || errors.As(err, &cfg):
 		if !op.refused || !errors.As(err, &cfg) {
-			t.Fatalf("%s: want a *ConfigError before anything is sent, got %v", op.name, err)
+			t.Fatalf("%s: want a *InvalidArgumentError before anything is sent, got %v", op.name, err)
 		}
 		if len(log) != 0 {
 			t.Fatalf("%s: refused, yet %d requests were sent", op.name, len(log))

@@ -2,25 +2,57 @@ package tsapi
 
 import (
 	"encoding/json"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// ownJSON encodes itself: what it holds is its own business.
-type ownJSON struct{ key SecretString }
-
-func (o ownJSON) MarshalJSON() ([]byte, error) { return json.Marshal(o.key.Reveal()) }
-
-type secretNode struct {
-	Next *secretNode
-	Key  SecretString `json:"key,omitempty"`
+func TestSecretsScrubStrings(t *testing.T) {
+	cases := []struct {
+		in      string
+		secrets []string
+	}{
+		{"token abc123 and abc123", []string{"abc123"}},
+		{"Dxxxx", []string{"Dxx"}},  // REDACTED + xx would form it again
+		{"xxRED", []string{"xxR"}},  // and so would xx + REDACTED
+		{"ACTACT", []string{"ACT"}}, // inside REDACTED
+		{"user:key and key", []string{"user:key", "key"}},
+		{"***#~%@!^-x", []string{"***", "#~%", "@!^", "-x-"}},
+		{"short ab", []string{"ab"}}, // too short to search for
+	}
+	for _, tc := range cases {
+		out := scrubStrings(tc.in, tc.secrets)
+		for _, s := range tc.secrets {
+			if len(s) >= minSecret {
+				assert.NotContains(t, out, s, "scrubStrings(%q, %q) = %q", tc.in, tc.secrets, out)
+			}
+		}
+	}
+	assert.Equal(t, "token REDACTED and REDACTED", scrubStrings("token abc123 and abc123", []string{"abc123"}))
+	assert.Equal(t, "short ab", scrubStrings("short ab", []string{"ab"}))
 }
 
-type withEmbedded struct {
-	PluginResult
-	Note string `json:"note"`
+func TestSecretsRedactURL(t *testing.T) {
+	u, err := url.Parse("https://u:" + secSecret + "@ts.example.org/rundb/api/v1/PluginResultJob/?api_key=" + secSecret +
+		"&Username=ionadmin&limit=5&PASSWORD=" + secSecret + "#" + secSecret)
+	require.NoError(t, err)
+	got := redactURL(u)
+	secAssertClean(t, got, "redactURL")
+	assert.Contains(t, got, "limit=5")
+	assert.Contains(t, got, "ts.example.org/rundb/api/v1/PluginResultJob/")
+	assert.NotContains(t, got, "ionadmin")
+
+	// A query that does not parse is hidden whole.
+	u, err = url.Parse("https://ts.example.org/x/?api_key=" + secSecret + ";a=%zz")
+	require.NoError(t, err)
+	secAssertClean(t, redactURL(u), "redactURL of a bad query")
+
+	// URLs inside log texts.
+	s := redactURLsIn(`GET "https://ts.example.org/x/?api_key=` + secSecret + `" (status: 503)`)
+	secAssertClean(t, s, "redactURLsIn")
+	assert.Contains(t, s, "(status: 503)")
 }
 
 // TestCheckNoSecretLooksWhereJSONLooks: a body is refused exactly when
@@ -91,4 +123,19 @@ func TestCheckNoSecretLooksWhereJSONLooks(t *testing.T) {
 	b, err := json.Marshal(SecretString("k"))
 	require.NoError(t, err)
 	assert.Equal(t, `"REDACTED"`, string(b), "encoding for display is unchanged")
+}
+
+// ownJSON encodes itself: what it holds is its own business.
+type ownJSON struct{ key SecretString }
+
+func (o ownJSON) MarshalJSON() ([]byte, error) { return json.Marshal(o.key.Reveal()) }
+
+type secretNode struct {
+	Next *secretNode
+	Key  SecretString `json:"key,omitempty"`
+}
+
+type withEmbedded struct {
+	PluginResult
+	Note string `json:"note"`
 }
