@@ -111,7 +111,7 @@ func explain(err error, s *Server, action string) string {
 		noAPI   *tsapi.NoAPIError
 		apiErr  *tsapi.APIError
 		reqErr  *tsapi.RequestError
-		cfgErr  *tsapi.ConfigError
+		cfgErr  *tsapi.InvalidArgumentError
 		usage   *UsageError
 		exit    *CodeError
 		plain   *PlainHTTPError

@@ -41,7 +41,7 @@ func TestExplain(t *testing.T) {
 			"the answer to PATCH http://ts/rundb/api/v1/PluginResultJob/9/ was lost (EOF): the write may or may not have been applied; reading it again failed too (EOF); look before trying again: nothing was resent", ExitOutcomeUnknown},
 		{&tsapi.NoAPIError{Root: "https://ts/x/rundb/api/v1/", Status: 404}, basic, "", "no Torrent Server API answers at https://ts/x/rundb/api/v1/ (404 Not Found): use the server's root URL (https://ts)", ExitUsage},
 		{context.Canceled, basic, "", "interrupted", ExitInterrupted},
-		{&tsapi.ConfigError{Msg: "SetState needs a state"}, nil, "", "SetState needs a state", ExitUsage},
+		{&tsapi.InvalidArgumentError{Msg: "SetState needs a state"}, nil, "", "SetState needs a state", ExitUsage},
 	} {
 		got := Explain(tt.err, tt.s, tt.action)
 		assert.Equal(t, tt.want, got.Error())
