@@ -2155,6 +2155,14 @@ func newExperimentResource(c *Client) *PatchResource[Experiment, ExperimentListO
 // ExperimentService reaches /rundb/api/v1/experiment/. Client's Experiments
 // field holds a *ExperimentServiceOp; tests may put their own implementation
 // there.
+//
+// Each verb's full documentation (what it sends, its errors, what happens to a
+// lost answer) is on the method that *ExperimentServiceOp promotes:
+// ReadResource.List, ReadResource.All, ReadResource.Pages,
+// ReadResource.Collect, ReadResource.Count, ReadResource.Get,
+// ReadResource.GetSet, PatchResource.Patch, PatchResource.BulkPatch,
+// PatchResource.Delete, PatchResource.DeleteAllMatching, ReadResource.Schema
+// and ReadResource.CheckSchema.
 type ExperimentService interface {
 	// List fetches one page of objects (newest first); resp.Meta holds the
 	// page's limit, offset, total_count and next link.

@@ -1847,6 +1847,14 @@ func newPlannedExperimentResource(c *Client) *PatchResource[PlannedExperiment, P
 // PlannedExperimentService reaches /rundb/api/v1/plannedexperiment/. Client's
 // PlannedExperiments field holds a *PlannedExperimentServiceOp; tests may put
 // their own implementation there.
+//
+// Each verb's full documentation (what it sends, its errors, what happens to a
+// lost answer) is on the method that *PlannedExperimentServiceOp promotes:
+// ReadResource.List, ReadResource.All, ReadResource.Pages,
+// ReadResource.Collect, ReadResource.Count, ReadResource.Get,
+// ReadResource.GetSet, PatchResource.Patch, PatchResource.BulkPatch,
+// PatchResource.Delete, PatchResource.DeleteAllMatching, ReadResource.Schema
+// and ReadResource.CheckSchema.
 type PlannedExperimentService interface {
 	// List fetches one page of objects (newest first); resp.Meta holds the
 	// page's limit, offset, total_count and next link.

@@ -140,6 +140,12 @@ func newPluginResource(c *Client) *ReadResource[Plugin, PluginListOptions] {
 // PluginService reaches /rundb/api/v1/plugin/ (read-only) and launches
 // plugins on analysis results. Client's Plugins field holds a
 // *PluginServiceOp; tests may put their own implementation there.
+//
+// Each verb's full documentation is on the method that *PluginServiceOp
+// promotes: ReadResource.List, ReadResource.All, ReadResource.Pages,
+// ReadResource.Collect, ReadResource.Count, ReadResource.Get,
+// ReadResource.GetSet, ReadResource.Schema and ReadResource.CheckSchema;
+// Launch is PluginServiceOp's own.
 type PluginService interface {
 	// List fetches one page of installed plugins (newest first).
 	List(ctx context.Context, opts *PluginListOptions) ([]*Plugin, *Response, error)

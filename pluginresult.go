@@ -253,6 +253,13 @@ func newPluginResultResource(c *Client) *PatchResource[PluginResult, PluginResul
 // PluginResults field holds a *PluginResultServiceOp; tests may put their
 // own implementation there.
 //
+// Each verb's full documentation is on the method that
+// *PluginResultServiceOp promotes: ReadResource.List, ReadResource.All,
+// ReadResource.Pages, ReadResource.Collect, ReadResource.Count,
+// ReadResource.Get, ReadResource.GetSet, ReadResource.Schema,
+// ReadResource.CheckSchema, PatchResource.Patch and PatchResource.Delete;
+// SetStore is PluginResultServiceOp's own.
+//
 // A filter on the jobs (JobState, JobStateIn, ...) makes the server list a
 // plugin result once per matching job: All and Collect yield each once,
 // while List, Pages and Count show the server's answer as it is (keyset

@@ -157,6 +157,16 @@ func newPluginResultJobResource(c *Client) *Resource[PluginResultJob, PluginResu
 // PluginResultJobService reaches /rundb/api/v1/PluginResultJob/. Client's
 // PluginResultJobs field holds a *PluginResultJobServiceOp; tests may put
 // their own implementation there.
+//
+// Each verb's full documentation (what it sends, its errors, what happens
+// to a lost answer) is on the method that *PluginResultJobServiceOp
+// promotes: ReadResource.List, ReadResource.All, ReadResource.Pages,
+// ReadResource.Collect, ReadResource.Count, ReadResource.Get,
+// ReadResource.GetSet, ReadResource.Schema, ReadResource.CheckSchema,
+// Resource.Create, Resource.CreateAndGet, Resource.Update,
+// Resource.ReplaceAllMatching, PatchResource.Patch, PatchResource.Delete,
+// PatchResource.BulkPatch and PatchResource.DeleteAllMatching; SetState,
+// Watch and WaitTerminal are PluginResultJobServiceOp's own.
 type PluginResultJobService interface {
 	// List fetches one page of jobs (newest first); resp.Meta holds the
 	// page's limit, offset, total_count and next link.

@@ -736,6 +736,14 @@ func newResultResource(c *Client) *PatchResource[Result, ResultListOptions, Resu
 
 // ResultService reaches /rundb/api/v1/results/. Client's Results field holds a
 // *ResultServiceOp; tests may put their own implementation there.
+//
+// Each verb's full documentation (what it sends, its errors, what happens to a
+// lost answer) is on the method that *ResultServiceOp promotes:
+// ReadResource.List, ReadResource.All, ReadResource.Pages,
+// ReadResource.Collect, ReadResource.Count, ReadResource.Get,
+// ReadResource.GetSet, PatchResource.Patch, PatchResource.BulkPatch,
+// PatchResource.Delete, PatchResource.DeleteAllMatching, ReadResource.Schema
+// and ReadResource.CheckSchema.
 type ResultService interface {
 	// List fetches one page of objects (newest first); resp.Meta holds the
 	// page's limit, offset, total_count and next link.

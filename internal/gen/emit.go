@@ -286,8 +286,7 @@ func Generate(s *Snapshot, pkg string) ([]byte, error) {
 	w.p("")
 
 	// The service.
-	w.comment("", fmt.Sprintf("%sService reaches /rundb/api/v1/%s/. Client's %s field holds a *%sServiceOp; tests may put their own implementation there.", t, s.Name, s.Go.Service, t))
-	w.p("type %sService interface {", t)
+	serviceDoc := fmt.Sprintf("%sService reaches /rundb/api/v1/%s/. Client's %s field holds a *%sServiceOp; tests may put their own implementation there.", t, s.Name, s.Go.Service, t)
 	methods := [][2]string{
 		{"List fetches one page of objects (newest first); resp.Meta holds the page's limit, offset, total_count and next link.", fmt.Sprintf("List(ctx context.Context, opts *%sListOptions) ([]*%s, *Response, error)", t, t)},
 		{"All iterates over every object matching opts, across pages.", fmt.Sprintf("All(ctx context.Context, opts *%sListOptions) iter.Seq2[*%s, error]", t, t)},
@@ -312,6 +311,22 @@ func Generate(s *Snapshot, pkg string) ([]byte, error) {
 	methods = append(methods,
 		[2]string{"Schema fetches the resource's schema.", "Schema(ctx context.Context) (*Schema, *Response, error)"},
 		[2]string{"CheckSchema reports how the server's schema differs from the model.", "CheckSchema(ctx context.Context) (*SchemaDrift, *Response, error)"})
+	// Where each verb's full documentation is: the generic core's method
+	// that the ServiceOp promotes.
+	var documented []string
+	for _, m := range methods {
+		name, _, _ := strings.Cut(m[1], "(")
+		core := "ReadResource"
+		switch name {
+		case "Patch", "BulkPatch", "Delete", "DeleteAllMatching":
+			core = "PatchResource"
+		}
+		documented = append(documented, q+core+"."+name)
+	}
+	last := len(documented) - 1
+	serviceDoc += fmt.Sprintf("\n\nEach verb's full documentation (what it sends, its errors, what happens to a lost answer) is on the method that *%sServiceOp promotes: %s and %s.", t, strings.Join(documented[:last], ", "), documented[last])
+	w.comment("", serviceDoc)
+	w.p("type %sService interface {", t)
 	qualify := strings.NewReplacer("*Response,", "*"+q+"Response,", "*Page[", "*"+q+"Page[", "[]BulkUpdate[", "[]"+q+"BulkUpdate[",
 		"*Schema,", "*"+q+"Schema,", "*SchemaDrift,", "*"+q+"SchemaDrift,", "(*Response", "(*"+q+"Response")
 	for _, m := range methods {
