@@ -552,16 +552,10 @@ func (w *watcher) poll(ctx context.Context, at time.Time) ([]JobEvent, *WatchCur
 	// The running jobs at or below low, and every job above it: the new
 	// ones and those in gaps, in any state.
 	view := map[int64]*PluginResultJob{}
-	q := w.filter
-	q.StateIn = runningStates
-	q.IDLte = Ptr(low)
-	for j, err := range w.s.All(ctx, &q) {
-		if err != nil {
-			return nil, nil, err
-		}
-		view[j.ID] = j
+	if err := w.runningAtOrBelow(ctx, low, view); err != nil {
+		return nil, nil, err
 	}
-	q = w.filter
+	q := w.filter
 	q.IDGt = Ptr(low)
 	var above []*PluginResultJob
 	for j, err := range w.s.All(ctx, &q) {
@@ -728,14 +722,8 @@ func (w *watcher) start(ctx context.Context, at time.Time) ([]JobEvent, *WatchCu
 			byID[j.ID] = j
 		}
 	}
-	q = w.filter
-	q.StateIn = runningStates
-	q.IDLte = Ptr(low)
-	for j, err := range w.s.All(ctx, &q) {
-		if err != nil {
-			return nil, nil, err
-		}
-		byID[j.ID] = j
+	if err := w.runningAtOrBelow(ctx, low, byID); err != nil {
+		return nil, nil, err
 	}
 	ids := slices.Sorted(maps.Keys(byID))
 	var events []JobEvent
@@ -754,4 +742,19 @@ func (w *watcher) start(ctx context.Context, at time.Time) ([]JobEvent, *WatchCu
 	}
 	cur.Existing = nil
 	return events, &cur, nil
+}
+
+// runningAtOrBelow adds to into the jobs matching the watch's filter that
+// are running and have an id of at most low.
+func (w *watcher) runningAtOrBelow(ctx context.Context, low int64, into map[int64]*PluginResultJob) error {
+	q := w.filter
+	q.StateIn = runningStates
+	q.IDLte = Ptr(low)
+	for j, err := range w.s.All(ctx, &q) {
+		if err != nil {
+			return err
+		}
+		into[j.ID] = j
+	}
+	return nil
 }
