@@ -234,3 +234,12 @@ func (c *JobConfig) UnmarshalJSON(b []byte) error {
 	}
 	return nil
 }
+
+// JSONObject is a field that holds a JSON object: a TS JSONField (a result's
+// or an experiment's metaData, an experiment's log), a tastypie DictField (a
+// result's pluginState and pluginStore), or an object nested in full (a
+// result's reportstorage). It keeps the exact JSON it received, "" and null
+// included, and encodes back to it; read it with Get, GetString, Map or
+// Decode. It is the type of a job's config (see JobConfig for the forms it
+// accepts); like a config, it prints its form and size, never its content.
+type JSONObject = JobConfig

@@ -54,3 +54,12 @@ func (n *Nullable[T]) UnmarshalJSON(b []byte) error {
 
 // Ptr returns a pointer to v, for the optional fields of structs.
 func Ptr[T any](v T) *T { return &v }
+
+// NullableOf returns a Nullable that sends *p, or null when p is nil: the
+// patch field for a nullable field of a read model.
+func NullableOf[T any](p *T) Nullable[T] {
+	if p == nil {
+		return Null[T]()
+	}
+	return Value(*p)
+}

@@ -433,22 +433,3 @@ func TestGeneratedSpecsMatchTheirSchemas(t *testing.T) {
 		}
 	}
 }
-
-// TestNumberFromJSON covers the forms a number arrives in.
-func TestNumberFromJSON(t *testing.T) {
-	for raw, want := range map[string]*int64{`12`: Ptr(int64(12)), `"12"`: Ptr(int64(12)), `" 7 "`: Ptr(int64(7)),
-		`12.0`: Ptr(int64(12)), `1e3`: Ptr(int64(1000)), `null`: nil, `""`: nil, ``: nil, `-3`: Ptr(int64(-3))} {
-		got, err := NumberFromJSON[int64](json.RawMessage(raw))
-		require.NoError(t, err, raw)
-		assert.Equal(t, want, got, raw)
-	}
-	for _, raw := range []string{`1.5`, `"x"`, `true`, `[]`, `{}`, `"1e400"`, `"NaN"`} {
-		_, err := NumberFromJSON[int64](json.RawMessage(raw))
-		assert.Error(t, err, raw)
-	}
-	f, err := NumberFromJSON[float64](json.RawMessage(`"0.25"`))
-	require.NoError(t, err)
-	assert.InDelta(t, 0.25, *f, 0)
-	_, err = NumberFromJSON[float64](json.RawMessage(`"Infinity"`))
-	assert.Error(t, err)
-}
