@@ -128,7 +128,8 @@ func TestDocumentedDemoCommands(t *testing.T) {
 func TestHelpOnEveryCommandExitsZero(t *testing.T) {
 	for _, c := range [][]string{
 		{}, {"jobs"}, {"jobs", "list"}, {"jobs", "get"}, {"jobs", "set-state"}, {"jobs", "patch"}, {"jobs", "delete"},
-		{"jobs", "wait"}, {"jobs", "watch"}, {"results"}, {"results", "list"}, {"results", "get"}, {"results", "store"},
+		{"jobs", "wait"}, {"jobs", "watch"}, {"pluginresults"}, {"pluginresults", "list"}, {"pluginresults", "get"},
+		{"pluginresults", "store"}, {"results"}, {"results", "list"}, {"results", "get"}, {"results", "store"},
 		{"plugins"}, {"plugins", "list"}, {"plugins", "get"}, {"plugins", "launch"}, {"schema"}, {"schema", "check"},
 		{"config"}, {"config", "list"}, {"config", "path"}, {"version"}, {"completion"}, {"demo"},
 	} {
@@ -180,7 +181,7 @@ func referenceEnv(t *testing.T) (map[string]string, *tsapi.Client) {
 func TestEveryOutputFormatParses(t *testing.T) {
 	env, _ := referenceEnv(t)
 	for _, args := range [][]string{
-		{"jobs", "list", "--state", "Error"}, {"jobs", "get", "19"}, {"results", "list"}, {"results", "get", "1"},
+		{"jobs", "list", "--state", "Error"}, {"jobs", "get", "19"}, {"pluginresults", "list"}, {"pluginresults", "get", "1"},
 		{"plugins", "list"}, {"plugins", "get", "1"}, {"schema", "check"},
 	} {
 		r := runTool(t, env, "", append(args, "-o", "json")...)
@@ -215,9 +216,9 @@ func TestEveryOutputFormatParses(t *testing.T) {
 		assert.Equal(t, strings.ToUpper(rows[0]), rows[0], "%v: a header row", args)
 	}
 	// Times are real instants; secrets never appear.
-	r := runTool(t, env, "", "results", "get", "1", "-o", "json", "--fields", "id,store,starttime")
+	r := runTool(t, env, "", "pluginresults", "get", "1", "-o", "json", "--fields", "id,store,starttime")
 	assert.Equal(t, 0, r.code, r.stderr)
-	r = runTool(t, env, "", "results", "list", "-o", "jsonl", "--all")
+	r = runTool(t, env, "", "pluginresults", "list", "-o", "jsonl", "--all")
 	assert.NotContains(t, r.stdout, "apikey")
 	assert.NotContains(t, r.stdout+r.stderr, "ionadmin:ionadmin")
 	assert.Regexp(t, regexp.MustCompile(`"starttime":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"`), r.stdout)
@@ -276,7 +277,7 @@ func TestWritesOnTheReferenceServer(t *testing.T) {
 	assert.Equal(t, 3, r.code)
 
 	// Store, launch, wait.
-	r = runTool(t, env, `{"reads": 1000, "ratio": 0.5}`, "results", "store", "1", "-", "--fields", "id,store", "-o", "json")
+	r = runTool(t, env, `{"reads": 1000, "ratio": 0.5}`, "pluginresults", "store", "1", "-", "--fields", "id,store", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"reads": 1000`)
 	r = runTool(t, env, "", "plugins", "launch", "101", "sampleID")

@@ -18,8 +18,8 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/internal/cli/config"
 	"github.com/tsapi-go/tsapi/internal/cli/jobs"
+	"github.com/tsapi-go/tsapi/internal/cli/pluginresults"
 	"github.com/tsapi-go/tsapi/internal/cli/plugins"
-	"github.com/tsapi-go/tsapi/internal/cli/results"
 	"github.com/tsapi-go/tsapi/internal/cli/schema"
 )
 
@@ -156,7 +156,8 @@ on its own objects, and a write by id needs --all-servers.
 		return cmdutil.CompleteList(slices.Compact(fields))(c, args, toComplete)
 	})
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.UsageError{Msg: err.Error()} })
-	cmd.AddCommand(jobs.NewCmdJobs(f), results.NewCmdResults(f), plugins.NewCmdPlugins(f), schema.NewCmdSchema(f),
+	cmd.AddCommand(jobs.NewCmdJobs(f), pluginresults.NewCmdPluginResults(f), pluginresults.NewCmdDeprecatedResults(f),
+		plugins.NewCmdPlugins(f), schema.NewCmdSchema(f),
 		config.NewCmdConfig(f), NewCmdVersion(f, nil), NewCmdDemo(f, nil))
 	return cmd
 }
