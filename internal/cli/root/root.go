@@ -20,6 +20,7 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/jobs"
 	"github.com/tsapi-go/tsapi/internal/cli/pluginresults"
 	"github.com/tsapi-go/tsapi/internal/cli/plugins"
+	"github.com/tsapi-go/tsapi/internal/cli/runs"
 	"github.com/tsapi-go/tsapi/internal/cli/schema"
 )
 
@@ -157,7 +158,7 @@ on its own objects, and a write by id needs --all-servers.
 	})
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.UsageError{Msg: err.Error()} })
 	cmd.AddCommand(jobs.NewCmdJobs(f), pluginresults.NewCmdPluginResults(f), pluginresults.NewCmdDeprecatedResults(f),
-		plugins.NewCmdPlugins(f), schema.NewCmdSchema(f),
+		plugins.NewCmdPlugins(f), runs.NewCmdRuns(f), schema.NewCmdSchema(f),
 		config.NewCmdConfig(f), NewCmdVersion(f, nil), NewCmdDemo(f, nil))
 	return cmd
 }
