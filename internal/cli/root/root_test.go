@@ -103,6 +103,11 @@ func TestCompletion(t *testing.T) {
 	assert.Equal(t, []string{"id,state", "id,starttime"}, complete("jobs", "list", "--fields", "id,st"))
 	assert.Equal(t, []string{"Cancelled"}, complete("jobs", "set-state", "5", "Can"))
 	assert.Contains(t, complete("jobs", "l"), "list\tList jobs, newest first")
+	assert.Equal(t, []string{"id,plugin_result", "id,plugin"}, complete("jobs", "list", "--fields", "id,plug"))
+	assert.Equal(t, []string{"id,experiment", "id,experiment_name", "id,experiment_status"}, complete("runs", "list", "--fields", "id,exp"))
+	assert.Equal(t, []string{"template"}, complete("plans", "get", "1", "--fields", "temp"))
+	assert.Equal(t, []string{"instrument"}, complete("experiments", "list", "--fields", "ins"))
+	assert.Contains(t, complete("schema", "generate", "plan"), "plannedexperiment")
 }
 
 func TestNewCmdVersion(t *testing.T) {
@@ -140,6 +145,9 @@ func TestDemoRun(t *testing.T) {
 	_, st := clitest.Factory(t)
 	require.NoError(t, demoRun(&DemoOptions{IO: st.IO, Servers: clitest.Admins(t, s), Ctx: context.Background(), Fake: true}))
 	assert.Contains(t, st.Out.String(), "2500 jobs in 3 pages")
+	assert.Contains(t, st.Out.String(), "job 2500: coverageAnalysis (plugin result 25) on Auto_user_S5-0101-demo_reanalysis_102 (result 102, Completed)\n"+
+		"run R_2026_11_02_08_00_00_user_S5-0101-demo (experiment 51): chip 540 on S5XL0101, 2026-11-02\nplan P62AB (62): Oncomine_Focus_run_0101\n")
+	assert.Contains(t, st.Out.String(), "plannedexperiment: no drift")
 	assert.Contains(t, st.Out.String(), "demo done")
 }
 
