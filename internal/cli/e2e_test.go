@@ -125,11 +125,48 @@ func TestDocumentedDemoCommands(t *testing.T) {
 	assert.Contains(t, r.stdout, "demo done")
 }
 
+// The demo has runs around its jobs: analysis results, their experiments
+// and plans.
+func TestDemoRuns(t *testing.T) {
+	r := runTool(t, nil, "", "--demo", "runs", "list", "-o", "json")
+	require.Equal(t, 0, r.code, r.stderr)
+	var results []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(r.stdout), &results))
+	require.Len(t, results, 4)
+	assert.Equal(t, map[string]any{"id": 104.0, "name": "Auto_user_S5-0101-demo_104", "status": "Started",
+		"experiment_name": "R_2026_11_04_08_00_00_user_S5-0101-demo", "experiment_status": "run", "timestamp": "2026-11-04T11:00:00.000Z"}, results[0])
+
+	r = runTool(t, nil, "", "--demo", "experiments", "list", "--instrument", "S5XL0101", "--fields", "id,chip")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "53\t540\n51\t540\n", r.stdout)
+	r = runTool(t, nil, "", "--demo", "plans", "list", "--template", "--system=false", "--fields", "id,short_id")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "61\tTMPL6\n", r.stdout)
+	r = runTool(t, nil, "", "--demo", "jobs", "list", "-L", "2", "--fields", "id,state,result,experiment")
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Equal(t, "2500\tDeclined\t102\t51\n2499\tStarted\t102\t51\n", r.stdout)
+
+	old := runTool(t, nil, "", "--demo", "results", "list", "-L", "3")
+	now := runTool(t, nil, "", "--demo", "pluginresults", "list", "-L", "3")
+	assert.Equal(t, now.stdout, old.stdout)
+	assert.Equal(t, now.code, old.code)
+	assert.Contains(t, old.stderr, "tsapi: 'tsapi results' is deprecated: use 'tsapi pluginresults'; it will be removed in the next release\n")
+	assert.NotContains(t, now.stderr, "deprecated")
+
+	r = runTool(t, nil, "", "--demo", "schema", "generate", "results", "--type", "Result", "--package", "myts")
+	require.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "\npackage myts\n")
+	assert.Contains(t, r.stdout, "\nfunc NewResultService(c *tsapi.Client) *ResultServiceOp {")
+}
+
 func TestHelpOnEveryCommandExitsZero(t *testing.T) {
 	for _, c := range [][]string{
 		{}, {"jobs"}, {"jobs", "list"}, {"jobs", "get"}, {"jobs", "set-state"}, {"jobs", "patch"}, {"jobs", "delete"},
-		{"jobs", "wait"}, {"jobs", "watch"}, {"results"}, {"results", "list"}, {"results", "get"}, {"results", "store"},
+		{"jobs", "wait"}, {"jobs", "watch"}, {"pluginresults"}, {"pluginresults", "list"}, {"pluginresults", "get"},
+		{"pluginresults", "store"}, {"results"}, {"results", "list"}, {"results", "get"}, {"results", "store"},
 		{"plugins"}, {"plugins", "list"}, {"plugins", "get"}, {"plugins", "launch"}, {"schema"}, {"schema", "check"},
+		{"schema", "generate"}, {"runs"}, {"runs", "list"}, {"runs", "get"}, {"experiments"}, {"experiments", "list"},
+		{"experiments", "get"}, {"plans"}, {"plans", "list"}, {"plans", "get"}, {"pr", "list"},
 		{"config"}, {"config", "list"}, {"config", "path"}, {"version"}, {"completion"}, {"demo"},
 	} {
 		r := runTool(t, nil, "", append(c, "--help")...)
@@ -180,8 +217,10 @@ func referenceEnv(t *testing.T) (map[string]string, *tsapi.Client) {
 func TestEveryOutputFormatParses(t *testing.T) {
 	env, _ := referenceEnv(t)
 	for _, args := range [][]string{
-		{"jobs", "list", "--state", "Error"}, {"jobs", "get", "19"}, {"results", "list"}, {"results", "get", "1"},
-		{"plugins", "list"}, {"plugins", "get", "1"}, {"schema", "check"},
+		{"jobs", "list", "--state", "Error"}, {"jobs", "get", "19"}, {"pluginresults", "list"}, {"pluginresults", "get", "1"},
+		{"plugins", "list"}, {"plugins", "get", "1"}, {"schema", "check"}, {"runs", "list"}, {"runs", "get", "101"},
+		{"experiments", "list"}, {"experiments", "get", "51"}, {"plans", "list"}, {"plans", "get", "61"},
+		{"jobs", "list", "--fields", "id,state,plugin,result,result_name,experiment,experiment_name"},
 	} {
 		r := runTool(t, env, "", append(args, "-o", "json")...)
 		require.Equal(t, 0, r.code, "%v: %s", args, r.stderr)
@@ -215,9 +254,9 @@ func TestEveryOutputFormatParses(t *testing.T) {
 		assert.Equal(t, strings.ToUpper(rows[0]), rows[0], "%v: a header row", args)
 	}
 	// Times are real instants; secrets never appear.
-	r := runTool(t, env, "", "results", "get", "1", "-o", "json", "--fields", "id,store,starttime")
+	r := runTool(t, env, "", "pluginresults", "get", "1", "-o", "json", "--fields", "id,store,starttime")
 	assert.Equal(t, 0, r.code, r.stderr)
-	r = runTool(t, env, "", "results", "list", "-o", "jsonl", "--all")
+	r = runTool(t, env, "", "pluginresults", "list", "-o", "jsonl", "--all")
 	assert.NotContains(t, r.stdout, "apikey")
 	assert.NotContains(t, r.stdout+r.stderr, "ionadmin:ionadmin")
 	assert.Regexp(t, regexp.MustCompile(`"starttime":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"`), r.stdout)
@@ -276,7 +315,7 @@ func TestWritesOnTheReferenceServer(t *testing.T) {
 	assert.Equal(t, 3, r.code)
 
 	// Store, launch, wait.
-	r = runTool(t, env, `{"reads": 1000, "ratio": 0.5}`, "results", "store", "1", "-", "--fields", "id,store", "-o", "json")
+	r = runTool(t, env, `{"reads": 1000, "ratio": 0.5}`, "pluginresults", "store", "1", "-", "--fields", "id,store", "-o", "json")
 	require.Equal(t, 0, r.code, r.stderr)
 	assert.Contains(t, r.stdout, `"reads": 1000`)
 	r = runTool(t, env, "", "plugins", "launch", "101", "sampleID")

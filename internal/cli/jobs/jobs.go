@@ -16,7 +16,9 @@ func NewCmdJobs(f *cmdutil.Factory) *cobra.Command {
 		Use:   "jobs <command>",
 		Short: "List, watch and change plugin jobs (PluginResultJob)",
 		Long: `Plugin jobs are the grid-engine jobs of plugin runs. Their states are
-` + strings.Join(cmdutil.StateNames(), ", ") + `; Pending, Queued and Started are running, the others are end states.`,
+` + strings.Join(cmdutil.StateNames(), ", ") + `; Pending, Queued and Started are running, the others are end states. A job's
+plugin result, analysis result and run are fields to ask for with --fields
+(plugin_result, plugin, result, result_name, experiment, experiment_name).`,
 		Example: `  tsapi jobs list --state Error --since 24h
   tsapi jobs get 1498
   tsapi jobs set-state 1498 Cancelled

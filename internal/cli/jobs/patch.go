@@ -223,7 +223,8 @@ func patchIDs(ctx context.Context, s *cmdutil.Server, opts *PatchOptions) (cmdut
 	if err != nil {
 		return cmdutil.Rows{}, cmdutil.Context(err, "the jobs were patched, but reading them back failed")
 	}
-	return cmdutil.Rows{Records: changes(before, after)}, nil
+	recs := changes(before, after)
+	return cmdutil.Rows{Records: recs}, newLinks(s, opts.Output.Fields).add(ctx, after, recs)
 }
 
 // changes are the records of jobs after a write, each with its change.
@@ -271,6 +272,9 @@ func patchMatching(ctx context.Context, s *cmdutil.Server, opts *PatchOptions) (
 		}
 	}
 	rows := cmdutil.Rows{Records: changes(before, held)}
+	if err := newLinks(s, opts.Output.Fields).add(ctx, held, rows.Records); err != nil {
+		return rows, err
+	}
 	if len(held) < len(ids) {
 		return rows, cmdutil.Exitf(cmdutil.ExitError,
 			"the server accepted the patch, but %d of %s hold the new values", len(held), cmdutil.Plural(len(ids), "job"))

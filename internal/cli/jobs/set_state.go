@@ -96,7 +96,7 @@ func setStateRun(opts *SetStateOptions) error {
 		}
 		r := Record(after)
 		r.Summary = change(before, after)
-		return cmdutil.Rows{Records: []*cmdutil.Record{r}}, nil
+		return cmdutil.Rows{Records: []*cmdutil.Record{r}}, newLinks(s, opts.Output.Fields).add(ctx, jobsOf(after), []*cmdutil.Record{r})
 	})
 }
 

@@ -15,8 +15,9 @@ import (
 )
 
 // Fields are the fields a job's record has; the config, which can hold a
-// plugin's passwords, only when --fields names it.
-var Fields = []string{"id", "state", "run_level", "grid_engine_jobid", "starttime", "endtime", "duration", "config"}
+// plugin's passwords, and the LinkFields, which take extra requests, only
+// when --fields names them.
+var Fields = append([]string{"id", "state", "run_level", "grid_engine_jobid", "starttime", "endtime", "duration", "config"}, LinkFields...)
 
 // listFields are the fields a list prints by default.
 var listFields = []string{"id", "state", "run_level", "grid_engine_jobid", "starttime", "endtime"}
@@ -33,7 +34,11 @@ func Record(j *tsapi.PluginResultJob) *cmdutil.Record {
 	if j.StartTime != nil && j.EndTime != nil {
 		d = j.EndTime.Sub(j.StartTime.Time).Round(time.Millisecond).String()
 	}
-	return r.Set("duration", d).SetHidden("config", cmdutil.RawJSON(j.Config))
+	r.Set("duration", d).SetHidden("config", cmdutil.RawJSON(j.Config))
+	for _, f := range LinkFields {
+		r.SetHidden(f, nil) // set by links when asked for
+	}
+	return r
 }
 
 // Records are jobs as the tool prints them.

@@ -115,7 +115,12 @@ func waitRun(opts *WaitOptions) error {
 		}
 		return cmdutil.Explain(cmdutil.About(err, "job %d", opts.ID), s, "read jobs")
 	}
-	if err := p.Add(Record(job)); err != nil {
+	r := Record(job)
+	if err := newLinks(s, opts.Output.Fields).add(opts.Ctx, jobsOf(job), []*cmdutil.Record{r}); err != nil {
+		// The job ended all the same: say so, then what could not be read.
+		opts.IO.Warnf("%s", cmdutil.Explain(err, s, "read jobs"))
+	}
+	if err := p.Add(r); err != nil {
 		return err
 	}
 	if err := p.Flush(); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,6 +139,7 @@ func watchRun(opts *WatchOptions) error {
 			OnError: func(err error) {
 				opts.IO.Warnf("%s: not answering, trying again: %s", s.Name, cmdutil.Explain(err, s, "read jobs"))
 			}}
+		lk := newLinks(s, fields)
 		go func() {
 			for ev, err := range s.Client.PluginResultJobs.Watch(ctx, wo) {
 				if err != nil {
@@ -145,6 +147,11 @@ func watchRun(opts *WatchOptions) error {
 					return
 				}
 				r := eventRecord(ev)
+				if ev.Job != nil {
+					if err := lk.add(ctx, jobsOf(ev.Job), []*cmdutil.Record{r}); err != nil && ctx.Err() == nil {
+						opts.IO.Warnf("%s: %s", s.Name, err)
+					}
+				}
 				if multi {
 					r = r.Labelled(s.Name)
 				}
@@ -212,7 +219,7 @@ func eventRecord(ev tsapi.JobEvent) *cmdutil.Record {
 		jr := Record(ev.Job)
 		for _, k := range jr.Keys() {
 			if r.Get(k) == nil && k != "id" && k != "state" {
-				if k == "config" {
+				if k == "config" || slices.Contains(LinkFields, k) {
 					r.SetHidden(k, jr.Get(k))
 				} else {
 					r.Set(k, jr.Get(k))
@@ -242,8 +249,12 @@ func width(field string) int {
 	switch field {
 	case "time", "starttime", "endtime", "server":
 		return 24
-	case "event", "id", "previous", "state", "run_level":
+	case "event", "id", "previous", "state", "run_level", "plugin_result", "result", "experiment":
 		return 10
+	case "result_name", "experiment_name":
+		return 30
+	case "plugin":
+		return 18
 	}
 	return 12
 }

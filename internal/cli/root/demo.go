@@ -138,6 +138,11 @@ func demo(ctx context.Context, out io.Writer, c *tsapi.Client, fake bool, write 
 		fmt.Fprintf(out, "config has %d keys\n", len(keys))
 	}
 
+	section(out, "The run a job belongs to: its plugin result, analysis result, experiment and plan")
+	if err := runOf(ctx, out, c, j.ID); err != nil {
+		return err
+	}
+
 	section(out, "Guard rails: refused before anything is sent")
 	_, _, err = c.PluginResultJobs.List(ctx, &tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{
 		Filters: map[string][]string{"plugin_result": {"5"}}}})
@@ -216,6 +221,43 @@ func demo(ctx context.Context, out io.Writer, c *tsapi.Client, fake bool, write 
 	}
 	fmt.Fprintln(out, "\ndemo done")
 	return nil
+}
+
+// runOf follows job id to its run and the run's plan, saying where a link
+// is missing.
+func runOf(ctx context.Context, out io.Writer, c *tsapi.Client, id int64) error {
+	run, err := c.RunOfJob(ctx, id)
+	switch {
+	case errors.Is(err, tsapi.ErrNoLink) && run.PluginResult == nil:
+		fmt.Fprintf(out, "job %d: no plugin result holds it\n", id)
+		return nil
+	case errors.Is(err, tsapi.ErrNoLink):
+		fmt.Fprintf(out, "job %d: %s on %s, which analysed no run\n", id, run.PluginResult.PluginName, run.Result.ResultsName)
+		return nil
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(out, "job %d: %s (plugin result %d) on %s (result %d, %s)\n", id, run.PluginResult.PluginName, run.PluginResult.ID,
+		run.Result.ResultsName, run.Result.ID, run.Result.Status)
+	e := run.Experiment
+	fmt.Fprintf(out, "run %s (experiment %d): chip %s on %s, %s\n", e.ExpName, e.ID, e.ChipType, e.PGMName, e.Date.UTC().Format("2006-01-02"))
+	plan, _, err := c.PlanOf(ctx, e)
+	switch {
+	case errors.Is(err, tsapi.ErrNoLink):
+		fmt.Fprintln(out, "plan: none (the run was not planned)")
+	case err != nil:
+		return err
+	default:
+		fmt.Fprintf(out, "plan %s (%d): %s\n", derefOr(plan.PlanShortID, "-"), plan.ID, derefOr(plan.PlanName, "-"))
+	}
+	return nil
+}
+
+func derefOr(p *string, or string) string {
+	if p == nil || *p == "" {
+		return or
+	}
+	return *p
 }
 
 func schemas(ctx context.Context, out io.Writer, c *tsapi.Client) error {

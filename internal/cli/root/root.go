@@ -17,9 +17,12 @@ import (
 	"github.com/tsapi-go/tsapi"
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/internal/cli/config"
+	"github.com/tsapi-go/tsapi/internal/cli/experiments"
 	"github.com/tsapi-go/tsapi/internal/cli/jobs"
+	"github.com/tsapi-go/tsapi/internal/cli/plans"
+	"github.com/tsapi-go/tsapi/internal/cli/pluginresults"
 	"github.com/tsapi-go/tsapi/internal/cli/plugins"
-	"github.com/tsapi-go/tsapi/internal/cli/results"
+	"github.com/tsapi-go/tsapi/internal/cli/runs"
 	"github.com/tsapi-go/tsapi/internal/cli/schema"
 )
 
@@ -104,7 +107,9 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 		Use:   "tsapi <command> <subcommand> [flags]",
 		Short: "Drive Torrent Servers' plugin jobs from the shell",
 		Long: `tsapi lists, watches and changes the plugin jobs, plugin results and plugins
-of one or several Torrent Servers (Ion Torrent Torrent Suite).
+of one or several Torrent Servers (Ion Torrent Torrent Suite), and lists the
+runs around them: analysis results (runs), sequencing runs (experiments) and
+plans.
 
 Name the server with --server URL, --profile NAME (from the config file, see
 'tsapi config --help'), or $TSAPI_SERVER; --demo uses an in-process fake
@@ -156,7 +161,9 @@ on its own objects, and a write by id needs --all-servers.
 		return cmdutil.CompleteList(slices.Compact(fields))(c, args, toComplete)
 	})
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cmdutil.UsageError{Msg: err.Error()} })
-	cmd.AddCommand(jobs.NewCmdJobs(f), results.NewCmdResults(f), plugins.NewCmdPlugins(f), schema.NewCmdSchema(f),
+	cmd.AddCommand(jobs.NewCmdJobs(f), pluginresults.NewCmdPluginResults(f), pluginresults.NewCmdDeprecatedResults(f),
+		plugins.NewCmdPlugins(f), runs.NewCmdRuns(f),
+		experiments.NewCmdExperiments(f), plans.NewCmdPlans(f), schema.NewCmdSchema(f),
 		config.NewCmdConfig(f), NewCmdVersion(f, nil), NewCmdDemo(f, nil))
 	return cmd
 }

@@ -103,6 +103,11 @@ func TestCompletion(t *testing.T) {
 	assert.Equal(t, []string{"id,state", "id,starttime"}, complete("jobs", "list", "--fields", "id,st"))
 	assert.Equal(t, []string{"Cancelled"}, complete("jobs", "set-state", "5", "Can"))
 	assert.Contains(t, complete("jobs", "l"), "list\tList jobs, newest first")
+	assert.Equal(t, []string{"id,plugin_result", "id,plugin"}, complete("jobs", "list", "--fields", "id,plug"))
+	assert.Equal(t, []string{"id,experiment", "id,experiment_name", "id,experiment_status"}, complete("runs", "list", "--fields", "id,exp"))
+	assert.Equal(t, []string{"template"}, complete("plans", "get", "1", "--fields", "temp"))
+	assert.Equal(t, []string{"instrument"}, complete("experiments", "list", "--fields", "ins"))
+	assert.Contains(t, complete("schema", "generate", "plan"), "plannedexperiment")
 }
 
 func TestNewCmdVersion(t *testing.T) {
@@ -140,5 +145,44 @@ func TestDemoRun(t *testing.T) {
 	_, st := clitest.Factory(t)
 	require.NoError(t, demoRun(&DemoOptions{IO: st.IO, Servers: clitest.Admins(t, s), Ctx: context.Background(), Fake: true}))
 	assert.Contains(t, st.Out.String(), "2500 jobs in 3 pages")
+	assert.Contains(t, st.Out.String(), "job 2500: coverageAnalysis (plugin result 25) on Auto_user_S5-0101-demo_reanalysis_102 (result 102, Completed)\n"+
+		"run R_2026_11_02_08_00_00_user_S5-0101-demo (experiment 51): chip 540 on S5XL0101, 2026-11-02\nplan P62AB (62): Oncomine_Focus_run_0101\n")
+	assert.Contains(t, st.Out.String(), "plannedexperiment: no drift")
 	assert.Contains(t, st.Out.String(), "demo done")
+}
+
+// The results noun is pluginresults under its old name for one release:
+// the same stdout and exit code, a notice on stderr, and out of the
+// root's help and completion.
+func TestDeprecatedResults(t *testing.T) {
+	a := tsapitest.New(t)
+	a.AddPlugin(tsapitest.Plugin{ID: 1, Name: "variantCaller", Version: "5.18.0.1", Active: true, Selected: true})
+	a.AddResult(tsapitest.Result{ID: 101, Name: "Auto_user_S5-0101"})
+	a.AddPluginResult(tsapitest.PluginResult{ID: 26, Result: 101, Plugin: 1})
+	a.AddJob(tsapitest.Job{PluginResult: 26, State: "Started"})
+	env := map[string]string{"TSAPI_SERVER": a.URL(), "TSAPI_USER": "ionadmin", "TSAPI_PASSWORD": "ionadmin"}
+	notice := "tsapi: 'tsapi results' is deprecated: use 'tsapi pluginresults'; it will be removed in the next release\n"
+	for _, args := range [][]string{{"list"}, {"list", "-o", "json"}, {"get", "26", "--fields", "id,plugin,state"}, {"get", "99"},
+		{"list", "--job-state", "Startd"}, {"store", "26", "-", "--dry-run"}} {
+		newOut, newErr, newCode := run(t, context.Background(), env, append([]string{"pluginresults"}, args...)...)
+		oldOut, oldErr, oldCode := run(t, context.Background(), env, append([]string{"results"}, args...)...)
+		assert.Equal(t, newOut, oldOut, "results %v: the same stdout", args)
+		assert.Equal(t, newCode, oldCode, "results %v: the same exit code", args)
+		assert.Equal(t, notice+newErr, oldErr, "results %v: the notice, then what pluginresults says", args)
+		assert.NotContains(t, newErr, "deprecated")
+	}
+	out, _, code := run(t, context.Background(), env, "pr", "get", "26", "--fields", "id,plugin")
+	assert.Equal(t, 0, code)
+	assert.Equal(t, "26\tvariantCaller\n", out, "pr is short for pluginresults")
+
+	help, _, code := run(t, context.Background(), nil, "--help")
+	require.Equal(t, 0, code)
+	assert.Contains(t, help, "\n  pluginresults ")
+	assert.NotContains(t, help, "\n  results ", "the old name is not in the root's help")
+	out, _, _ = run(t, context.Background(), nil, "__complete", "")
+	assert.Contains(t, out, "pluginresults\t")
+	assert.NotContains(t, out, "\nresults\t")
+	help, _, code = run(t, context.Background(), nil, "results", "--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, help, "'tsapi results' is deprecated: use 'tsapi pluginresults'")
 }

@@ -1,5 +1,6 @@
 // Package schema is the tsapi schema command: compare the server's
-// schemas with the library's models.
+// schemas with the library's models, and generate a typed service from a
+// resource's schema.
 package schema
 
 import (
@@ -15,11 +16,12 @@ import (
 // NewCmdSchema returns the schema command and its verbs.
 func NewCmdSchema(f *cmdutil.Factory) *cobra.Command {
 	cmd := cmdutil.NounCommand(&cobra.Command{
-		Use:     "schema <command>",
-		Short:   "Compare the server's schemas with what the tool knows",
-		Example: "  tsapi schema check",
+		Use:   "schema <command>",
+		Short: "Compare the server's schemas with what the tool knows, or generate Go from one",
+		Example: `  tsapi schema check
+  tsapi schema generate referencegenome --type ReferenceGenome --package myts -o referencegenome_gen.go`,
 	})
-	cmd.AddCommand(NewCmdCheck(f, nil))
+	cmd.AddCommand(NewCmdCheck(f, nil), NewCmdGenerate(f, nil))
 	return cmd
 }
 
@@ -40,9 +42,10 @@ func NewCmdCheck(f *cmdutil.Factory, runF func(*CheckOptions) error) *cobra.Comm
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "Report fields the server added, lacks or retyped",
-		Long: `Fetch the schemas of PluginResultJob, pluginresult and plugin and report how
-they differ from the library's models: a server upgrade that changed the API
-shows here first. Exits 0 whatever the drift; the drift column says it.`,
+		Long: `Fetch the schemas of PluginResultJob, pluginresult, plugin, results,
+experiment and plannedexperiment and report how they differ from the
+library's models: a server upgrade that changed the API shows here first.
+Exits 0 whatever the drift; the drift column says it.`,
 		Example: "  tsapi schema check\n  tsapi --profile all schema check -o json",
 		Args:    cmdutil.ExactArgs(0, "no argument"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -103,5 +106,8 @@ func Checks(c *tsapi.Client) []Check {
 		{"PluginResultJob", c.PluginResultJobs.CheckSchema},
 		{"pluginresult", c.PluginResults.CheckSchema},
 		{"plugin", c.Plugins.CheckSchema},
+		{"results", c.Results.CheckSchema},
+		{"experiment", c.Experiments.CheckSchema},
+		{"plannedexperiment", c.PlannedExperiments.CheckSchema},
 	}
 }

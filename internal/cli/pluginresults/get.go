@@ -1,4 +1,4 @@
-package results
+package pluginresults
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 )
 
-// GetOptions are what results get needs.
+// GetOptions are what pluginresults get needs.
 type GetOptions struct {
 	IO      *cmdutil.IOStreams
 	Servers func() ([]*cmdutil.Server, error)
@@ -19,14 +19,14 @@ type GetOptions struct {
 	ID int64
 }
 
-// NewCmdGet returns results get; runF, when not nil, runs instead of
+// NewCmdGet returns pluginresults get; runF, when not nil, runs instead of
 // getRun.
 func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
 	opts := &GetOptions{IO: f.IOStreams, Servers: f.Servers}
 	cmd := &cobra.Command{
 		Use:               "get ID",
 		Short:             "Show a plugin result",
-		Example:           "  tsapi results get 26\n  tsapi results get 26 -o yaml --fields id,plugin,state,jobs,store",
+		Example:           "  tsapi pluginresults get 26\n  tsapi pluginresults get 26 -o yaml --fields id,plugin,state,jobs,store",
 		Args:              cmdutil.ExactArgs(1, "a plugin result id"),
 		ValidArgsFunction: cmdutil.NoFiles,
 		RunE: func(cmd *cobra.Command, args []string) error {

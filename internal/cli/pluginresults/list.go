@@ -1,4 +1,4 @@
-package results
+package pluginresults
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 )
 
-// ListOptions are what results list needs.
+// ListOptions are what pluginresults list needs.
 type ListOptions struct {
 	IO      *cmdutil.IOStreams
 	Servers func() ([]*cmdutil.Server, error)
@@ -24,7 +24,7 @@ type ListOptions struct {
 	All       bool
 }
 
-// NewCmdList returns results list; runF, when not nil, runs instead of
+// NewCmdList returns pluginresults list; runF, when not nil, runs instead of
 // listRun.
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
@@ -32,9 +32,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
 		Short: "List plugin results, newest first",
-		Example: `  tsapi results list
-  tsapi results list --plugin variantCaller --result 101
-  tsapi results list --job-state Started,Queued --all -o jsonl`,
+		Example: `  tsapi pluginresults list
+  tsapi pluginresults list --plugin variantCaller --result 101
+  tsapi pluginresults list --job-state Started,Queued --all -o jsonl`,
 		Args: cmdutil.ExactArgs(0, "no argument (filters are flags)"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -61,9 +61,9 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&opts.Plugin, "plugin", "", "only results of the plugin with this name")
-	fs.Int64Var(&opts.Result, "result", 0, "only results on this analysis result (id)")
-	fs.StringSliceVar(&jobStates, "job-state", nil, "only results with a job in these states (comma-separated or repeated)")
+	fs.StringVar(&opts.Plugin, "plugin", "", "only plugin results of the plugin with this name")
+	fs.Int64Var(&opts.Result, "result", 0, "only plugin results on this analysis result (id; see tsapi runs list)")
+	fs.StringSliceVar(&jobStates, "job-state", nil, "only plugin results with a job in these states (comma-separated or repeated)")
 	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value (repeatable)")
 	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many plugin results to list, newest first (at most 1000)")
 	fs.BoolVar(&opts.All, "all", false, "every matching plugin result (progress on stderr)")

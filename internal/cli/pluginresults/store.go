@@ -1,4 +1,4 @@
-package results
+package pluginresults
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 )
 
-// StoreOptions are what results store needs.
+// StoreOptions are what pluginresults store needs.
 type StoreOptions struct {
 	IO      *cmdutil.IOStreams
 	Servers func() ([]*cmdutil.Server, error)
@@ -25,7 +25,7 @@ type StoreOptions struct {
 	AllServers bool
 }
 
-// NewCmdStore returns results store; runF, when not nil, runs instead of
+// NewCmdStore returns pluginresults store; runF, when not nil, runs instead of
 // storeRun.
 func NewCmdStore(f *cmdutil.Factory, runF func(*StoreOptions) error) *cobra.Command {
 	opts := &StoreOptions{IO: f.IOStreams, Servers: f.Servers}
@@ -35,8 +35,8 @@ func NewCmdStore(f *cmdutil.Factory, runF func(*StoreOptions) error) *cobra.Comm
 		Long: `Replace the store of a plugin result (where the report shows a plugin's
 results) with the JSON object in FILE ("-" for stdin). The server does not
 merge: the whole store is replaced.`,
-		Example: `  tsapi results store 26 store.json
-  echo '{"reads": 1000}' | tsapi results store 26 - --dry-run`,
+		Example: `  tsapi pluginresults store 26 store.json
+  echo '{"reads": 1000}' | tsapi pluginresults store 26 - --dry-run`,
 		Args: cmdutil.ExactArgs(2, "a plugin result id and a file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -84,7 +84,7 @@ func storeRun(opts *StoreOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.CheckWrite(cmdutil.Usable(ss), true, opts.AllServers, "results store"); err != nil {
+	if err := cmdutil.CheckWrite(cmdutil.Usable(ss), true, opts.AllServers, "pluginresults store"); err != nil {
 		return err
 	}
 	if opts.DryRun {

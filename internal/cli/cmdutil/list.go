@@ -1,0 +1,129 @@
+package cmdutil
+
+import (
+	"context"
+	"iter"
+	"slices"
+	"strings"
+
+	"github.com/tsapi-go/tsapi"
+)
+
+// Lister is how a list verb reaches one server's objects of type T: one
+// page, every page, and the records of a page's objects (which may fetch
+// what the objects link to, once a page).
+type Lister[T any] struct {
+	// Page lists the newest limit objects that match.
+	Page func(ctx context.Context, limit int) ([]*T, *tsapi.Response, error)
+	// Pages iterates over the pages of every object that matches.
+	Pages func(ctx context.Context) iter.Seq2[*tsapi.Page[T], error]
+	// Records are the objects as the tool prints them; on an error it
+	// returns the records it could make.
+	Records func(ctx context.Context, objs []*T) ([]*Record, error)
+}
+
+// List lists s's objects: the newest limit, with how many match in all,
+// or with all every one, page after page, with progress on a terminal
+// naming what is listed (noun, "analysis result").
+func (l Lister[T]) List(ctx context.Context, ios *IOStreams, s *Server, noun string, limit int, all bool) (Rows, error) {
+	if !all {
+		objs, resp, err := l.Page(ctx, limit)
+		var rows Rows
+		if resp != nil && resp.Meta != nil {
+			rows.Total = resp.Meta.TotalCount
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows.Records, err = l.Records(ctx, objs)
+		return rows, err
+	}
+	var rows Rows
+	defer ios.ProgressDone()
+	for page, err := range l.Pages(ctx) {
+		if err != nil {
+			return rows, err
+		}
+		recs, err := l.Records(ctx, page.Objects)
+		rows.Records = append(rows.Records, recs...)
+		if err != nil {
+			return rows, err
+		}
+		ios.Progress("%s: %d of %s", s.Name, len(rows.Records), Plural(page.Meta.TotalCount, noun))
+	}
+	return rows, nil
+}
+
+// CheckLimit refuses --limit with --all, and a limit the server would cap
+// (noun names what is listed, "plan").
+func CheckLimit(limitGiven bool, limit int, all bool, noun string) error {
+	if limitGiven && all {
+		return Usagef("--all lists every matching %s and --limit the newest few: give one of them", noun)
+	}
+	if limit < 1 || limit > 1000 {
+		return Usagef("--limit must be between 1 and 1000 (--all lists every %s)", noun)
+	}
+	return nil
+}
+
+// ParseList reads values given as repeated flags, each of which may be a
+// comma-separated list, without blanks and repeats.
+func ParseList(values []string) []string {
+	var out []string
+	for _, v := range values {
+		for _, s := range strings.Split(v, ",") {
+			if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+// Needs reports whether the fields printed (nil: every field) include one
+// of want, so that a command fetches what only those fields show when
+// they are printed.
+func Needs(printed []string, want ...string) bool {
+	if printed == nil {
+		return true
+	}
+	return slices.ContainsFunc(want, func(f string) bool { return slices.Contains(printed, f) })
+}
+
+// Str is a nullable text field's value: nil for none.
+func Str(p *string) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// Int is a nullable number field's value: nil for none.
+func Int(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// At prints a time a model holds by value as Instant does; nil for the
+// zero time (the field was absent or null).
+func At(t tsapi.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return Instant(&t)
+}
+
+// LinkID is the id of a nullable link (a resource URI), nil for none or
+// for a value that is not a resource URI.
+func LinkID(uri *string) any {
+	if uri == nil || *uri == "" {
+		return nil
+	}
+	id, err := tsapi.IDFromURI(*uri)
+	if err != nil {
+		return nil
+	}
+	return id
+}

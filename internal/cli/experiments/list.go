@@ -1,0 +1,142 @@
+package experiments
+
+import (
+	"context"
+	"iter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
+)
+
+// ListOptions are what experiments list needs.
+type ListOptions struct {
+	IO      *cmdutil.IOStreams
+	Servers func() ([]*cmdutil.Server, error)
+	Output  cmdutil.Output
+	Ctx     context.Context
+
+	// Statuses, Chips and Instruments match any of their values.
+	Statuses    []string
+	Chips       []string
+	Instruments []string
+	// Name is text the run's name contains (ignoring case).
+	Name         string
+	Since, Until *time.Time
+	Filters      map[string][]string
+	// Limit is how many runs to list (one page, at most 1000).
+	Limit int
+	// All lists every matching run, page after page.
+	All bool
+}
+
+// NewCmdList returns experiments list; runF, when not nil, runs instead
+// of listRun (tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
+	var statuses, chips, instruments, filters []string
+	var since, until string
+	cmd := &cobra.Command{
+		Use:   "list [flags]",
+		Short: "List sequencing runs, newest first",
+		Long: `List the sequencing runs (experiments) matching the filters, newest first: the
+newest --limit (20 by default, at most 1000), or every one with --all (not
+with --limit). --since and --until compare the run's date.`,
+		Example: `  tsapi experiments list
+  tsapi experiments list --since 30d --instrument S5XL0042,S5XL0043
+  tsapi experiments list --chip 540 --status run --fields id,name,date,results
+  tsapi experiments list --name S5-0042 --all -o jsonl`,
+		Args: cmdutil.ExactArgs(0, "no argument (filters are flags)"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			opts.Statuses, opts.Chips, opts.Instruments = cmdutil.ParseList(statuses), cmdutil.ParseList(chips), cmdutil.ParseList(instruments)
+			if opts.Since, err = cmdutil.ParseWhen("since", since, f.Now()); err != nil {
+				return err
+			}
+			if opts.Until, err = cmdutil.ParseWhen("until", until, f.Now()); err != nil {
+				return err
+			}
+			if opts.Filters, err = cmdutil.ParseFilters(filters); err != nil {
+				return err
+			}
+			if err := cmdutil.CheckLimit(cmd.Flags().Changed("limit"), opts.Limit, opts.All, "experiment"); err != nil {
+				return err
+			}
+			opts.Output, opts.Ctx = f.Output(), cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringSliceVar(&statuses, "status", nil, "only runs with these statuses (comma-separated or repeated): run, planned, ...")
+	fs.StringSliceVar(&chips, "chip", nil, "only runs on these chip types (comma-separated or repeated): 530, 540, ...")
+	fs.StringSliceVar(&instruments, "instrument", nil, "only runs on these instruments (pgmName; comma-separated or repeated)")
+	fs.StringVar(&opts.Name, "name", "", "only runs whose name (expName) contains this text (ignoring case)")
+	fs.StringVar(&since, "since", "", "only runs dated at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
+	fs.StringVar(&until, "until", "", "only runs dated at or before this time (as --since)")
+	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value of the experiment resource (repeatable)")
+	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many runs to list, newest first (at most 1000)")
+	fs.BoolVar(&opts.All, "all", false, "every matching run, page after page (progress on stderr)")
+	cmdutil.MustComplete(cmd, "filter", cmdutil.CompleteList([]string{"expName=", "expName__icontains=", "status=", "status__in=",
+		"chipType=", "chipType__in=", "pgmName=", "pgmName__in=", "date__gte=", "date__lte=", "platform=", "runMode=", "star=", "plan="}))
+	cmdutil.SetFields(cmd, Fields)
+	return cmd
+}
+
+// query is the library's list options for the filter flags.
+func (opts *ListOptions) query() *tsapi.ExperimentListOptions {
+	o := &tsapi.ExperimentListOptions{ExpNameIContains: opts.Name, DateGte: opts.Since, DateLte: opts.Until}
+	o.Status, o.StatusIn = oneOrIn(opts.Statuses)
+	o.ChipType, o.ChipTypeIn = oneOrIn(opts.Chips)
+	o.PGMName, o.PGMNameIn = oneOrIn(opts.Instruments)
+	if len(opts.Filters) > 0 {
+		o.Filters = map[string][]string{}
+		for k, v := range opts.Filters {
+			o.Filters[k] = append([]string(nil), v...)
+		}
+	}
+	return o
+}
+
+// oneOrIn is a filter's exact value for one value, its __in values for
+// several.
+func oneOrIn(values []string) (string, []string) {
+	switch len(values) {
+	case 0:
+		return "", nil
+	case 1:
+		return values[0], nil
+	}
+	return "", values
+}
+
+func listRun(opts *ListOptions) error {
+	servers, err := opts.Servers()
+	if err != nil {
+		return err
+	}
+	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
+	if err != nil {
+		return err
+	}
+	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read experiments", Noun: "experiment",
+		More: " (--limit for more, --all for every one)"}
+	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
+		l := cmdutil.Lister[tsapi.Experiment]{
+			Page: func(ctx context.Context, limit int) ([]*tsapi.Experiment, *tsapi.Response, error) {
+				o := opts.query()
+				o.Limit = limit
+				return s.Client.Experiments.List(ctx, o)
+			},
+			Pages: func(ctx context.Context) iter.Seq2[*tsapi.Page[tsapi.Experiment], error] {
+				return s.Client.Experiments.Pages(ctx, opts.query())
+			},
+			Records: func(_ context.Context, es []*tsapi.Experiment) ([]*cmdutil.Record, error) { return Records(es), nil },
+		}
+		return l.List(ctx, opts.IO, s, "experiment", opts.Limit, opts.All)
+	})
+}

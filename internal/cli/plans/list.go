@@ -1,0 +1,148 @@
+package plans
+
+import (
+	"context"
+	"iter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
+)
+
+// ListOptions are what plans list needs.
+type ListOptions struct {
+	IO      *cmdutil.IOStreams
+	Servers func() ([]*cmdutil.Server, error)
+	Output  cmdutil.Output
+	Ctx     context.Context
+
+	// Statuses are the plan statuses to match (any of them).
+	Statuses []string
+	// Name is text the plan's name contains (ignoring case).
+	Name string
+	// Template and System, when not nil, match templates (isReusable) and
+	// system plans (isSystem), or the others.
+	Template, System *bool
+	Since, Until     *time.Time
+	Filters          map[string][]string
+	// Limit is how many plans to list (one page, at most 1000).
+	Limit int
+	// All lists every matching plan, page after page.
+	All bool
+}
+
+// NewCmdList returns plans list; runF, when not nil, runs instead of
+// listRun (tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
+	var statuses, filters []string
+	var since, until string
+	var template, system bool
+	cmd := &cobra.Command{
+		Use:   "list [flags]",
+		Short: "List plans and templates, newest first",
+		Long: `List the plans and plan templates matching the filters, newest first: the
+newest --limit (20 by default, at most 1000), or every one with --all (not
+with --limit). --template lists templates only and --template=false plans
+only; --system=false leaves out the templates Torrent Suite ships. --since
+and --until compare the plan's date.`,
+		Example: `  tsapi plans list
+  tsapi plans list --template=false --status planned
+  tsapi plans list --template --system=false --fields id,name,run_type,application
+  tsapi plans list --name Oncomine --all -o jsonl`,
+		Args: cmdutil.ExactArgs(0, "no argument (filters are flags)"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			opts.Statuses = cmdutil.ParseList(statuses)
+			if cmd.Flags().Changed("template") {
+				opts.Template = &template
+			}
+			if cmd.Flags().Changed("system") {
+				opts.System = &system
+			}
+			if opts.Since, err = cmdutil.ParseWhen("since", since, f.Now()); err != nil {
+				return err
+			}
+			if opts.Until, err = cmdutil.ParseWhen("until", until, f.Now()); err != nil {
+				return err
+			}
+			if opts.Filters, err = cmdutil.ParseFilters(filters); err != nil {
+				return err
+			}
+			if err := cmdutil.CheckLimit(cmd.Flags().Changed("limit"), opts.Limit, opts.All, "plan"); err != nil {
+				return err
+			}
+			opts.Output, opts.Ctx = f.Output(), cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringSliceVar(&statuses, "status", nil, "only plans with these statuses (comma-separated or repeated): planned, pending, run, ...")
+	fs.StringVar(&opts.Name, "name", "", "only plans whose name contains this text (ignoring case)")
+	fs.BoolVar(&template, "template", false, "only templates (isReusable); --template=false: only plans")
+	fs.BoolVar(&system, "system", false, "only the templates Torrent Suite ships (isSystem); --system=false: none of them")
+	fs.StringVar(&since, "since", "", "only plans dated at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
+	fs.StringVar(&until, "until", "", "only plans dated at or before this time (as --since)")
+	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value of the plannedexperiment resource (repeatable)")
+	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many plans to list, newest first (at most 1000)")
+	fs.BoolVar(&opts.All, "all", false, "every matching plan, page after page (progress on stderr)")
+	cmdutil.MustComplete(cmd, "filter", cmdutil.CompleteList([]string{"planName=", "planName__icontains=", "planShortID=",
+		"planStatus=", "planStatus__in=", "isReusable=", "isSystem=", "isFavorite=", "planExecuted=", "runType=", "username=",
+		"experiment=", "date__gte=", "date__lte="}))
+	cmdutil.SetFields(cmd, Fields)
+	return cmd
+}
+
+// query is the library's list options for the filter flags.
+func (opts *ListOptions) query() *tsapi.PlannedExperimentListOptions {
+	o := &tsapi.PlannedExperimentListOptions{PlanNameIContains: opts.Name, IsReusable: opts.Template, IsSystem: opts.System,
+		DateGte: opts.Since, DateLte: opts.Until}
+	switch len(opts.Statuses) {
+	case 0:
+	case 1:
+		o.PlanStatus = opts.Statuses[0]
+	default:
+		o.PlanStatusIn = opts.Statuses
+	}
+	if len(opts.Filters) > 0 {
+		o.Filters = map[string][]string{}
+		for k, v := range opts.Filters {
+			o.Filters[k] = append([]string(nil), v...)
+		}
+	}
+	return o
+}
+
+func listRun(opts *ListOptions) error {
+	servers, err := opts.Servers()
+	if err != nil {
+		return err
+	}
+	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
+	if err != nil {
+		return err
+	}
+	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read plans", Noun: "plan",
+		More: " (--limit for more, --all for every one)"}
+	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
+		l := cmdutil.Lister[tsapi.PlannedExperiment]{
+			Page: func(ctx context.Context, limit int) ([]*tsapi.PlannedExperiment, *tsapi.Response, error) {
+				o := opts.query()
+				o.Limit = limit
+				return s.Client.PlannedExperiments.List(ctx, o)
+			},
+			Pages: func(ctx context.Context) iter.Seq2[*tsapi.Page[tsapi.PlannedExperiment], error] {
+				return s.Client.PlannedExperiments.Pages(ctx, opts.query())
+			},
+			Records: func(_ context.Context, ps []*tsapi.PlannedExperiment) ([]*cmdutil.Record, error) {
+				return Records(ps), nil
+			},
+		}
+		return l.List(ctx, opts.IO, s, "plan", opts.Limit, opts.All)
+	})
+}

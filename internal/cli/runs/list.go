@@ -1,0 +1,157 @@
+package runs
+
+import (
+	"context"
+	"iter"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
+)
+
+// ListOptions are what runs list needs.
+type ListOptions struct {
+	IO      *cmdutil.IOStreams
+	Servers func() ([]*cmdutil.Server, error)
+	Output  cmdutil.Output
+	Ctx     context.Context
+
+	// Statuses are the analysis statuses to match (any of them).
+	Statuses []string
+	// ExperimentID or ExperimentName names the run analysed.
+	ExperimentID   int64
+	ExperimentName string
+	// Name is text the result's name contains (ignoring case).
+	Name         string
+	Since, Until *time.Time
+	Filters      map[string][]string
+	// Limit is how many results to list (one page, at most 1000).
+	Limit int
+	// All lists every matching result, page after page.
+	All bool
+}
+
+// NewCmdList returns runs list; runF, when not nil, runs instead of
+// listRun (tests).
+func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
+	var statuses, filters []string
+	var experiment, since, until string
+	cmd := &cobra.Command{
+		Use:   "list [flags]",
+		Short: "List analysis results, newest first, with their runs",
+		Long: `List the analysis results matching the filters, newest first, each with the
+name and status of the run it analysed: the newest --limit (20 by default, at
+most 1000), or every one with --all (not with --limit). --since and --until
+compare the time of the analysis (timeStamp). The runs are read with one
+request a page, and not at all when no field of theirs is printed.`,
+		Example: `  tsapi runs list
+  tsapi runs list --status Error --since 7d
+  tsapi runs list --experiment R_2026_11_30_S5-0042
+  tsapi runs list --experiment 52 --fields id,name,status,report_link
+  tsapi runs list --name S5-0042 --all -o jsonl`,
+		Args: cmdutil.ExactArgs(0, "no argument (filters are flags)"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			opts.Statuses = cmdutil.ParseList(statuses)
+			if experiment != "" {
+				if id, err := strconv.ParseInt(experiment, 10, 64); err == nil {
+					if id <= 0 {
+						return cmdutil.Usagef("--experiment %s is not an id (a positive number) or a run's name", experiment)
+					}
+					opts.ExperimentID = id
+				} else {
+					opts.ExperimentName = experiment
+				}
+			}
+			if opts.Since, err = cmdutil.ParseWhen("since", since, f.Now()); err != nil {
+				return err
+			}
+			if opts.Until, err = cmdutil.ParseWhen("until", until, f.Now()); err != nil {
+				return err
+			}
+			if opts.Filters, err = cmdutil.ParseFilters(filters); err != nil {
+				return err
+			}
+			if err := cmdutil.CheckLimit(cmd.Flags().Changed("limit"), opts.Limit, opts.All, "analysis result"); err != nil {
+				return err
+			}
+			opts.Output, opts.Ctx = f.Output(), cmd.Context()
+			if runF != nil {
+				return runF(opts)
+			}
+			return listRun(opts)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringSliceVar(&statuses, "status", nil, "only results with these statuses (comma-separated or repeated): Completed, Error, Started, ...")
+	fs.StringVar(&experiment, "experiment", "", "only results of this run: its id, or its name (expName) exactly")
+	fs.StringVar(&opts.Name, "name", "", "only results whose name contains this text (ignoring case)")
+	fs.StringVar(&since, "since", "", "only results analysed at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
+	fs.StringVar(&until, "until", "", "only results analysed at or before this time (as --since)")
+	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value of the results resource (repeatable)")
+	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many results to list, newest first (at most 1000)")
+	fs.BoolVar(&opts.All, "all", false, "every matching result, page after page (progress on stderr)")
+	cmdutil.MustComplete(cmd, "status", cmdutil.CompleteList([]string{"Completed", "Error", "Started", "Pending", "TF Processing"}))
+	cmdutil.MustComplete(cmd, "filter", cmdutil.CompleteList([]string{"status=", "status__in=", "resultsName=", "resultsName__icontains=",
+		"reportStatus=", "timeStamp__gte=", "timeStamp__lte=", "experiment=", "experiment__in=", "experiment__expName=",
+		"experiment__chipType=", "experiment__pgmName=", "representative=", "reference=", "runid="}))
+	cmdutil.SetFields(cmd, Fields)
+	return cmd
+}
+
+// query is the library's list options for the filter flags.
+func (opts *ListOptions) query() *tsapi.ResultListOptions {
+	o := &tsapi.ResultListOptions{ResultsNameIContains: opts.Name, TimeStampGte: opts.Since, TimeStampLte: opts.Until}
+	switch len(opts.Statuses) {
+	case 0:
+	case 1:
+		o.Status = opts.Statuses[0]
+	default:
+		o.StatusIn = opts.Statuses
+	}
+	if opts.ExperimentID != 0 {
+		o.Experiment = &opts.ExperimentID
+	}
+	if len(opts.Filters) > 0 || opts.ExperimentName != "" {
+		o.Filters = map[string][]string{}
+		for k, v := range opts.Filters {
+			o.Filters[k] = append([]string(nil), v...)
+		}
+		if opts.ExperimentName != "" {
+			o.Filters["experiment__expName"] = append(o.Filters["experiment__expName"], opts.ExperimentName)
+		}
+	}
+	return o
+}
+
+func listRun(opts *ListOptions) error {
+	servers, err := opts.Servers()
+	if err != nil {
+		return err
+	}
+	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
+	if err != nil {
+		return err
+	}
+	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read analysis results", Noun: "analysis result",
+		More: " (--limit for more, --all for every one)"}
+	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
+		exps := newExperiments(s, p.Fields())
+		l := cmdutil.Lister[tsapi.Result]{
+			Page: func(ctx context.Context, limit int) ([]*tsapi.Result, *tsapi.Response, error) {
+				o := opts.query()
+				o.Limit = limit
+				return s.Client.Results.List(ctx, o)
+			},
+			Pages: func(ctx context.Context) iter.Seq2[*tsapi.Page[tsapi.Result], error] {
+				return s.Client.Results.Pages(ctx, opts.query())
+			},
+			Records: exps.records,
+		}
+		return l.List(ctx, opts.IO, s, "analysis result", opts.Limit, opts.All)
+	})
+}
