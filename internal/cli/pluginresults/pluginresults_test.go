@@ -81,18 +81,18 @@ func TestNewCmdGet(t *testing.T) {
 	f, _ := clitest.Factory(t)
 	got, err := clitest.Parse(t, f, NewCmdGet, "26")
 	require.NoError(t, err)
-	assert.Equal(t, int64(26), got.ID)
+	assert.Equal(t, []int64{26}, got.IDs)
 	_, err = clitest.Parse(t, f, NewCmdGet)
-	usage(t, err, "a plugin result id")
+	usage(t, err, "one plugin result id or more")
 }
 
 func TestGetRun(t *testing.T) {
 	a := fake(t)
 	_, st := clitest.Factory(t)
-	opts := &GetOptions{IO: st.IO, Servers: clitest.Admins(t, a), Ctx: context.Background(), ID: 26, Output: cmdutil.Output{JQ: ".jobs"}}
+	opts := &GetOptions{IO: st.IO, Servers: clitest.Admins(t, a), Ctx: context.Background(), IDs: []int64{26}, Output: cmdutil.Output{JQ: ".jobs"}}
 	require.NoError(t, getRun(opts))
 	assert.Equal(t, "1\n", st.Out.String())
-	opts.ID = 99
+	opts.IDs = []int64{99}
 	err := getRun(opts)
 	assert.Equal(t, cmdutil.ExitNotFound, cmdutil.ExitCode(err))
 	assert.Equal(t, "no plugin result 99", err.Error())

@@ -1,65 +1,32 @@
 package plugins
 
 import (
-	"context"
-
 	"github.com/spf13/cobra"
 
+	"github.com/tsapi-go/tsapi"
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 )
 
 // GetOptions are what plugins get needs.
-type GetOptions struct {
-	IO      *cmdutil.IOStreams
-	Servers func() ([]*cmdutil.Server, error)
-	Output  cmdutil.Output
-	Ctx     context.Context
+type GetOptions = cmdutil.GetOptions
 
-	ID int64
+var getVerb = &cmdutil.GetVerb{
+	Short:   "Show an installed plugin",
+	Example: "  tsapi plugins get 1",
+	Noun:    "plugin",
+	Action:  "read plugins",
+	Fields:  Fields,
+	Default: append(append([]string{}, listFields...), "path"),
 }
 
-// NewCmdGet returns plugins get; runF, when not nil, runs instead of
-// getRun.
+// NewCmdGet returns plugins get; runF, when not nil, runs instead of getRun.
 func NewCmdGet(f *cmdutil.Factory, runF func(*GetOptions) error) *cobra.Command {
-	opts := &GetOptions{IO: f.IOStreams, Servers: f.Servers}
-	cmd := &cobra.Command{
-		Use:               "get ID",
-		Short:             "Show an installed plugin",
-		Example:           "  tsapi plugins get 1",
-		Args:              cmdutil.ExactArgs(1, "a plugin id"),
-		ValidArgsFunction: cmdutil.NoFiles,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.ID, err = cmdutil.ParseID(args[0]); err != nil {
-				return err
-			}
-			opts.Output, opts.Ctx = f.Output(), cmd.Context()
-			if runF != nil {
-				return runF(opts)
-			}
-			return getRun(opts)
-		},
-	}
-	cmdutil.SetFields(cmd, Fields)
-	return cmd
+	return cmdutil.NewCmdGet(f, getVerb, runF, getRun)
 }
 
 func getRun(opts *GetOptions) error {
-	servers, err := opts.Servers()
-	if err != nil {
-		return err
-	}
-	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, append(append([]string{}, listFields...), "path"))
-	if err != nil {
-		return err
-	}
-	p.SetOne(len(servers) == 1)
-	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read plugins"}
-	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
-		pl, _, err := s.Client.Plugins.Get(ctx, opts.ID)
-		if err != nil {
-			return cmdutil.Rows{}, cmdutil.About(err, "plugin %d", opts.ID)
-		}
-		return cmdutil.Rows{Records: []*cmdutil.Record{Record(pl)}}, nil
+	return cmdutil.RunGet(opts, getVerb, cmdutil.Getter[tsapi.Plugin]{
+		Service: func(s *cmdutil.Server) cmdutil.ByID[tsapi.Plugin] { return s.Client.Plugins },
+		Records: cmdutil.Plain(Records),
 	})
 }

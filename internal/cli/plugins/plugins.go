@@ -32,3 +32,12 @@ func Record(p *tsapi.Plugin) *cmdutil.Record {
 		Set("active", p.Active).Set("date", cmdutil.Instant(p.Date)).Set("description", p.Description).
 		Set("requires_configuration", p.RequiresConfiguration).Set("path", p.Path).Set("config", cmdutil.RawJSON(p.Config))
 }
+
+// Records are plugins as the tool prints them.
+func Records(ps []*tsapi.Plugin) []*cmdutil.Record {
+	out := make([]*cmdutil.Record, len(ps))
+	for i, p := range ps {
+		out[i] = Record(p)
+	}
+	return out
+}

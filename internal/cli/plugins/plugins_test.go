@@ -53,17 +53,24 @@ func TestNewCmdGet(t *testing.T) {
 	f, _ := clitest.Factory(t)
 	got, err := clitest.Parse(t, f, NewCmdGet, "2")
 	require.NoError(t, err)
-	assert.Equal(t, int64(2), got.ID)
+	assert.Equal(t, []int64{2}, got.IDs)
+	got, err = clitest.Parse(t, f, NewCmdGet, "2,3", "4")
+	require.NoError(t, err)
+	assert.Equal(t, []int64{2, 3, 4}, got.IDs)
 }
 
 func TestGetRun(t *testing.T) {
 	a := fake(t)
 	_, st := clitest.Factory(t)
-	opts := &GetOptions{IO: st.IO, Servers: clitest.Admins(t, a), Ctx: context.Background(), ID: 2, Output: cmdutil.Output{JQ: ".name"}}
+	opts := &GetOptions{IO: st.IO, Servers: clitest.Admins(t, a), Ctx: context.Background(), IDs: []int64{2}, Output: cmdutil.Output{JQ: ".name"}}
 	require.NoError(t, getRun(opts))
 	assert.Equal(t, "old\n", st.Out.String())
-	opts.ID = 9
+	opts.IDs = []int64{9}
 	assert.Equal(t, "no plugin 9", getRun(opts).Error())
+	opts.IDs, opts.Output = []int64{2, 9}, cmdutil.Output{}
+	err := getRun(opts)
+	assert.Equal(t, cmdutil.ExitNotFound, cmdutil.ExitCode(err), "a multi-get names the ids the server lacks")
+	assert.Contains(t, err.Error(), "9")
 }
 
 func TestNewCmdLaunch(t *testing.T) {
