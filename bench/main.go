@@ -267,7 +267,11 @@ func libRun(conc, limit int) func(context.Context, string) (int, error) {
 }
 
 // plainJob is every field of a job in plain types, as a hand-written
-// client would decode it.
+// client would decode it. It is the hand-written contender's own type on
+// purpose, not tsapi.PluginResultJob or tsapitest.Job: the comparison is
+// with code that owes nothing to this module. It must still hold every
+// field the server sends (TestFieldSyncJob in fieldsync_test.go checks),
+// so that both sides decode the same work.
 type plainJob struct {
 	ID              int64           `json:"id"`
 	GridEngineJobID *int64          `json:"grid_engine_jobid"`

@@ -490,3 +490,33 @@ func (c *call) object() (map[string]json.RawMessage, error) {
 	}
 	return o, err
 }
+
+// detailWrite is the start of a write to one object: the id the URL names
+// (a 404 when no such object exists) and the body, which must be an object.
+func (c *call) detailWrite() (int64, map[string]json.RawMessage, error) {
+	id, err := c.lookup(c.pk)
+	if err != nil {
+		return 0, nil, err
+	}
+	data, err := c.object()
+	return id, data, err
+}
+
+// patchListBody is the body of tastypie's patch_list: its objects and its
+// deleted_objects (nil when absent). A body without objects is a 400; an
+// objects or deleted_objects that is not a list of the right shape a 500.
+func (c *call) patchListBody() ([]map[string]json.RawMessage, []json.RawMessage, error) {
+	body, err := c.decode()
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, ok := body["objects"]; !ok {
+		return nil, nil, badRequest("Invalid data sent: missing 'objects'")
+	}
+	var objs []map[string]json.RawMessage
+	var dels []json.RawMessage
+	if json.Unmarshal(body["objects"], &objs) != nil || json.Unmarshal(body["deleted_objects"], &dels) != nil && body["deleted_objects"] != nil {
+		return nil, nil, canned500()
+	}
+	return objs, dels, nil
+}

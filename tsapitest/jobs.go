@@ -163,11 +163,7 @@ func (c *call) writeJob(job *jobRec, data map[string]json.RawMessage, pk string)
 
 // patchJob is tastypie's patch_detail (202, no body).
 func (c *call) patchJob() error {
-	id, err := c.lookup(c.pk)
-	if err != nil {
-		return err
-	}
-	data, err := c.object()
+	id, data, err := c.detailWrite()
 	if err != nil {
 		return err
 	}
@@ -213,17 +209,9 @@ func (c *call) putOrPostJob(put bool) error {
 // with a resource_uri update that job (or create one when it does not
 // exist); others create; deleted_objects are deleted.
 func (c *call) patchJobList() error {
-	body, err := c.decode()
+	objs, dels, err := c.patchListBody()
 	if err != nil {
 		return err
-	}
-	if _, ok := body["objects"]; !ok {
-		return badRequest("Invalid data sent: missing 'objects'")
-	}
-	var objs []map[string]json.RawMessage
-	var dels []json.RawMessage
-	if json.Unmarshal(body["objects"], &objs) != nil || json.Unmarshal(body["deleted_objects"], &dels) != nil && body["deleted_objects"] != nil {
-		return canned500()
 	}
 	restore := c.s.snapshot()
 	if err := c.bulkJobs(objs, dels); err != nil {

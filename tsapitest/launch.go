@@ -15,11 +15,7 @@ import (
 // with it, as Django's related manager does.
 func (c *call) patchPR() error {
 	s := c.s
-	id, err := c.lookup(c.pk)
-	if err != nil {
-		return err
-	}
-	data, err := c.object()
+	id, data, err := c.detailWrite()
 	if err != nil {
 		return err
 	}

@@ -412,15 +412,9 @@ func (s *Server) loadRuns(b []byte) error {
 	if err := decodeJSON(b, &f); err != nil {
 		return err
 	}
-	for _, e := range f.Experiments {
-		s.AddExperiment(e)
-	}
-	for _, e := range f.AnalysisSettings {
-		s.AddAnalysisSettings(e)
-	}
-	for _, p := range f.Plans {
-		s.AddPlan(p)
-	}
+	addAll(f.Experiments, s.AddExperiment)
+	addAll(f.AnalysisSettings, s.AddAnalysisSettings)
+	addAll(f.Plans, s.AddPlan)
 	for _, st := range f.ReportStorages {
 		id, _ := column(cInt, st["id"])
 		s.runs.storages[id.(int64)] = row(st)
@@ -482,12 +476,13 @@ func rowsWhere(rows map[int64]row, col string, id int64) []int64 {
 	return out
 }
 
-// resultsOf are the results of experiment id, ascending.
-func (s *Server) resultsOf(exp int64) []int64 {
+// resultsWhere are the ids of the results whose column col (experiment,
+// eas) is id, ascending.
+func (s *Server) resultsWhere(col string, id int64) []int64 {
 	var out []int64
-	for _, id := range sortedIDs(s.results) {
-		if s.resultRow(id)["experiment"] == exp {
-			out = append(out, id)
+	for _, rid := range sortedIDs(s.results) {
+		if s.resultRow(rid)[col] == id {
+			out = append(out, rid)
 		}
 	}
 	return out
@@ -612,18 +607,8 @@ func (s *Server) dehydrateSettings(id int64) map[string]any {
 		out[f] = servedColumn(settingsColumns[f], v)
 	}
 	out["experiment"] = uriOrNil("experiment", s.runs.settings[id]["experiment"])
-	out["results"] = uris("results", s.resultsWhereEAS(id))
+	out["results"] = uris("results", s.resultsWhere("eas", id))
 	out["resource_uri"] = uri("experimentanalysissettings", id)
-	return out
-}
-
-func (s *Server) resultsWhereEAS(eas int64) []int64 {
-	var out []int64
-	for _, id := range sortedIDs(s.results) {
-		if s.resultRow(id)["eas"] == eas {
-			out = append(out, id)
-		}
-	}
 	return out
 }
 
@@ -646,7 +631,7 @@ func (s *Server) dehydrateExperiment(id int64) map[string]any {
 	}
 	out["resource_uri"] = uri("experiment", id)
 	out["plan"] = uriOrNil("plannedexperiment", e["plan"])
-	out["results"] = uris("results", s.resultsOf(id))
+	out["results"] = uris("results", s.resultsWhere("experiment", id))
 	sets := []any{}
 	for _, sid := range rowsWhere(s.runs.settings, "experiment", id) {
 		sets = append(sets, s.dehydrateSettings(sid))
@@ -866,35 +851,28 @@ func fieldKinds(name string) map[string]field {
 	return out
 }
 
+// runResource is run resource name as the fake serves it: its rows, its
+// JSON and its delete are its own; the columns, relations, filters and
+// writes are every run resource's.
+func runResource(name string, ids func(*Server) []int64, dehydrate func(*Server, int64) map[string]any, remove func(*Server, int64)) *resdef {
+	return &resdef{name: name, served: true, ids: ids,
+		value:     func(s *Server, id int64, f string) any { return s.runValue(name, id, f) },
+		related:   func(s *Server, id int64, f string) []int64 { return s.relatedRows(name, id, f) },
+		dehydrate: dehydrate,
+		rows:      runRows(name),
+		remove:    remove,
+		writes:    map[string]func(*call) error{"detail PATCH": patchRun(name), "list PATCH": patchRunList(name)},
+	}
+}
+
 func defineRuns() {
-	define(&resdef{name: "results", served: true,
-		ids:       func(s *Server) []int64 { return sortedIDs(s.results) },
-		value:     func(s *Server, id int64, f string) any { return s.runValue("results", id, f) },
-		related:   func(s *Server, id int64, f string) []int64 { return s.relatedRows("results", id, f) },
-		dehydrate: (*Server).dehydrateResult,
-		shape:     shapeResult,
-		rows:      runRows("results"),
-		remove:    (*Server).removeResult,
-		writes:    map[string]func(*call) error{"detail PATCH": patchRun("results"), "list PATCH": patchRunList("results")},
-	}, fieldKinds("results"))
-	define(&resdef{name: "experiment", served: true,
-		ids:       func(s *Server) []int64 { return sortedIDs(s.runs.exps) },
-		value:     func(s *Server, id int64, f string) any { return s.runValue("experiment", id, f) },
-		related:   func(s *Server, id int64, f string) []int64 { return s.relatedRows("experiment", id, f) },
-		dehydrate: (*Server).dehydrateExperiment,
-		rows:      runRows("experiment"),
-		remove:    func(s *Server, id int64) { delete(s.runs.exps, id) },
-		writes:    map[string]func(*call) error{"detail PATCH": patchRun("experiment"), "list PATCH": patchRunList("experiment")},
-	}, fieldKinds("experiment"))
-	define(&resdef{name: "plannedexperiment", served: true,
-		ids:       func(s *Server) []int64 { return sortedIDs(s.runs.plans) },
-		value:     func(s *Server, id int64, f string) any { return s.runValue("plannedexperiment", id, f) },
-		related:   func(s *Server, id int64, f string) []int64 { return s.relatedRows("plannedexperiment", id, f) },
-		dehydrate: (*Server).dehydratePlan,
-		rows:      runRows("plannedexperiment"),
-		remove:    func(s *Server, id int64) { delete(s.runs.plans, id) },
-		writes:    map[string]func(*call) error{"detail PATCH": patchRun("plannedexperiment"), "list PATCH": patchRunList("plannedexperiment")},
-	}, fieldKinds("plannedexperiment"))
+	results := runResource("results", func(s *Server) []int64 { return sortedIDs(s.results) }, (*Server).dehydrateResult, (*Server).removeResult)
+	results.shape = shapeResult
+	define(results, fieldKinds("results"))
+	define(runResource("experiment", func(s *Server) []int64 { return sortedIDs(s.runs.exps) }, (*Server).dehydrateExperiment,
+		func(s *Server, id int64) { delete(s.runs.exps, id) }), fieldKinds("experiment"))
+	define(runResource("plannedexperiment", func(s *Server) []int64 { return sortedIDs(s.runs.plans) }, (*Server).dehydratePlan,
+		func(s *Server, id int64) { delete(s.runs.plans, id) }), fieldKinds("plannedexperiment"))
 	settingsFields := map[string]field{}
 	for _, f := range append(append([]string{}, settingsArgs...), "status", "barcodeKitName", "endBarcodeKitName", "libraryKey", "tfKey",
 		"libraryKitName", "reference", "targetRegionBedFile", "hotSpotRegionBedFile", "sseBedFile") {
@@ -924,11 +902,7 @@ func (s *Server) removeResult(id int64) {
 // where the resource has always_return_data).
 func patchRun(name string) func(c *call) error {
 	return func(c *call) error {
-		id, err := c.lookup(c.pk)
-		if err != nil {
-			return err
-		}
-		data, err := c.object()
+		id, data, err := c.detailWrite()
 		if err != nil {
 			return err
 		}
@@ -951,17 +925,9 @@ func patchRun(name string) func(c *call) error {
 // it changes by resource_uri; deleted_objects are deleted. Atomic (202).
 func patchRunList(name string) func(c *call) error {
 	return func(c *call) error {
-		body, err := c.decode()
+		objs, dels, err := c.patchListBody()
 		if err != nil {
 			return err
-		}
-		if _, ok := body["objects"]; !ok {
-			return badRequest("Invalid data sent: missing 'objects'")
-		}
-		var objs []map[string]json.RawMessage
-		var dels []json.RawMessage
-		if json.Unmarshal(body["objects"], &objs) != nil || json.Unmarshal(body["deleted_objects"], &dels) != nil && body["deleted_objects"] != nil {
-			return canned500()
 		}
 		if !canWrite(c.user) {
 			return emptyStatus(http.StatusUnauthorized)

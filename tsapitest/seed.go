@@ -39,21 +39,11 @@ func (s *Server) LoadSeedJSON(b []byte) (err error) {
 			err = fmt.Errorf("tsapitest: seed: %v", p)
 		}
 	}()
-	for _, u := range f.Users {
-		n.AddAccount(u)
-	}
-	for _, p := range f.Plugins {
-		n.AddPlugin(p)
-	}
-	for _, r := range f.Results {
-		n.AddResult(r)
-	}
-	for _, p := range f.PluginResults {
-		n.AddPluginResult(p)
-	}
-	for _, j := range f.Jobs {
-		n.AddJob(j)
-	}
+	addAll(f.Users, n.AddAccount)
+	addAll(f.Plugins, n.AddPlugin)
+	addAll(f.Results, n.AddResult)
+	addAll(f.PluginResults, n.AddPluginResult)
+	addAll(f.Jobs, n.AddJob)
 	if err := n.loadRuns(b); err != nil {
 		return fmt.Errorf("tsapitest: seed: %w", err)
 	}
@@ -62,4 +52,12 @@ func (s *Server) LoadSeedJSON(b []byte) (err error) {
 	s.users, s.plugins, s.results, s.prs, s.jobs, s.runs = n.users, n.plugins, n.results, n.prs, n.jobs, n.runs
 	s.sessions, s.nextID = n.sessions, n.nextID
 	return nil
+}
+
+// addAll adds each of the seed's objects in order with add (one of the
+// Server's Add methods).
+func addAll[T any](objs []T, add func(T) int64) {
+	for _, o := range objs {
+		add(o)
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/tsapitest"
 )
 
 // Target is a server the suite runs against. It must serve the seed of
@@ -174,7 +175,7 @@ func (s *suite) listing(t *testing.T) {
 		_, b := s.raw(t, "GET", "/rundb/api/v1/PluginResultJob/?state=Completed&limit=1&offset=3", "", true)
 		meta, objs := rawMeta(t, b)
 		require.Len(t, objs, 1)
-		want := s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Completed" })
+		want := s.seed.JobsWhere(func(j tsapitest.Job) bool { return j.State == "Completed" })
 		assert.EqualValues(t, want[3], objs[0]["id"])
 		assert.EqualValues(t, len(want), meta["total_count"])
 		assertLink(t, "/rundb/api/v1/PluginResultJob/?state=Completed&limit=1&offset=4", meta["next"])
@@ -205,7 +206,7 @@ func (s *suite) listing(t *testing.T) {
 	s.check(t, "count", func(t *testing.T) {
 		n, _, err := c.PluginResultJobs.Count(s.ctx, &tsapi.PluginResultJobListOptions{State: tsapi.StateError})
 		require.NoError(t, err)
-		assert.Len(t, s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Error" }), n)
+		assert.Len(t, s.seed.JobsWhere(func(j tsapitest.Job) bool { return j.State == "Error" }), n)
 	})
 }
 
@@ -224,44 +225,44 @@ func (s *suite) filters(t *testing.T) {
 	cases := []struct {
 		name string
 		opts tsapi.PluginResultJobListOptions
-		keep func(SeedJob) bool
+		keep func(tsapitest.Job) bool
 	}{
 		{"state", tsapi.PluginResultJobListOptions{State: tsapi.StateTimedOut},
-			func(j SeedJob) bool { return j.State == "Timed Out" }},
+			func(j tsapitest.Job) bool { return j.State == "Timed Out" }},
 		{"state__in", tsapi.PluginResultJobListOptions{StateIn: []tsapi.JobState{tsapi.StateQueued, tsapi.StateStarted}},
-			func(j SeedJob) bool { return in(j.State, "Queued", "Started") }},
+			func(j tsapitest.Job) bool { return in(j.State, "Queued", "Started") }},
 		{"run_level", tsapi.PluginResultJobListOptions{RunLevel: tsapi.RunLevelBlock},
-			func(j SeedJob) bool { return j.RunLevel == "block" }},
+			func(j tsapitest.Job) bool { return j.RunLevel == "block" }},
 		{"run_level__in", tsapi.PluginResultJobListOptions{RunLevelIn: []tsapi.RunLevel{tsapi.RunLevelPre, tsapi.RunLevelLast}},
-			func(j SeedJob) bool { return in(j.RunLevel, "pre", "last") }},
+			func(j tsapitest.Job) bool { return in(j.RunLevel, "pre", "last") }},
 		{"grid_engine_jobid", tsapi.PluginResultJobListOptions{GridEngineJobID: tsapi.Ptr[int64](-1)},
-			func(j SeedJob) bool { return j.GridEngineJobID != nil && *j.GridEngineJobID == -1 }},
+			func(j tsapitest.Job) bool { return j.GridEngineJobID != nil && *j.GridEngineJobID == -1 }},
 		{"grid_engine_jobid__isnull", tsapi.PluginResultJobListOptions{GridEngineJobIDIsNull: tsapi.Ptr(true)},
-			func(j SeedJob) bool { return j.GridEngineJobID == nil }},
+			func(j tsapitest.Job) bool { return j.GridEngineJobID == nil }},
 		{"id__in", tsapi.PluginResultJobListOptions{IDIn: []int64{3, 30, 300, 3000}},
-			func(j SeedJob) bool { return j.ID == 3 || j.ID == 30 || j.ID == 300 }},
+			func(j tsapitest.Job) bool { return j.ID == 3 || j.ID == 30 || j.ID == 300 }},
 		{"id__gt and id__lte", tsapi.PluginResultJobListOptions{IDGt: tsapi.Ptr[int64](100), IDLte: tsapi.Ptr[int64](250)},
-			func(j SeedJob) bool { return j.ID > 100 && j.ID <= 250 }},
+			func(j tsapitest.Job) bool { return j.ID > 100 && j.ID <= 250 }},
 		{"starttime__gte", tsapi.PluginResultJobListOptions{StartTimeGte: &t0},
-			func(j SeedJob) bool { return j.StartTime != nil && !j.StartTime.Before(t0) }},
+			func(j tsapitest.Job) bool { return j.StartTime != nil && !j.StartTime.Before(t0) }},
 		{"endtime__lte", tsapi.PluginResultJobListOptions{EndTimeLte: &t0},
-			func(j SeedJob) bool { return j.EndTime != nil && !j.EndTime.After(t0) }},
+			func(j tsapitest.Job) bool { return j.EndTime != nil && !j.EndTime.After(t0) }},
 		{"endtime__isnull", tsapi.PluginResultJobListOptions{EndTimeIsNull: tsapi.Ptr(true)},
-			func(j SeedJob) bool { return j.EndTime == nil }},
+			func(j tsapitest.Job) bool { return j.EndTime == nil }},
 		{"starttime__isnull false", tsapi.PluginResultJobListOptions{StartTimeIsNull: tsapi.Ptr(false)},
-			func(j SeedJob) bool { return j.StartTime != nil }},
+			func(j tsapitest.Job) bool { return j.StartTime != nil }},
 		{"state__iexact (Filters)", tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Filters: url.Values{"state__iexact": {"timed out"}}}},
-			func(j SeedJob) bool { return j.State == "Timed Out" }},
+			func(j tsapitest.Job) bool { return j.State == "Timed Out" }},
 		{"state__startswith (Filters)", tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Filters: url.Values{"state__startswith": {"C"}}}},
-			func(j SeedJob) bool { return strings.HasPrefix(j.State, "C") }},
+			func(j tsapitest.Job) bool { return strings.HasPrefix(j.State, "C") }},
 		{"state__contains is case-sensitive", tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Filters: url.Values{"state__contains": {"eted"}}}},
-			func(j SeedJob) bool { return strings.Contains(j.State, "eted") }},
+			func(j tsapitest.Job) bool { return strings.Contains(j.State, "eted") }},
 		{"state__icontains", tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Filters: url.Values{"state__icontains": {"ETED"}}}},
-			func(j SeedJob) bool { return strings.Contains(strings.ToLower(j.State), "eted") }},
+			func(j tsapitest.Job) bool { return strings.Contains(strings.ToLower(j.State), "eted") }},
 		{"id__range", tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Filters: url.Values{"id__range": {"10,20"}}}},
-			func(j SeedJob) bool { return j.ID >= 10 && j.ID <= 20 }},
+			func(j tsapitest.Job) bool { return j.ID >= 10 && j.ID <= 20 }},
 		{"grid_engine_jobid__gt", tsapi.PluginResultJobListOptions{ListOptions: tsapi.ListOptions{Filters: url.Values{"grid_engine_jobid__gt": {"0"}}}},
-			func(j SeedJob) bool { return j.GridEngineJobID != nil && *j.GridEngineJobID > 0 }},
+			func(j tsapitest.Job) bool { return j.GridEngineJobID != nil && *j.GridEngineJobID > 0 }},
 	}
 	for _, tc := range cases {
 		s.check(t, "filter/"+tc.name, func(t *testing.T) {
@@ -291,6 +292,13 @@ func (s *suite) filters(t *testing.T) {
 		assert.ErrorIs(t, err, tsapi.ErrBadRequest)
 		assert.Equal(t, "Invalid resource lookup data provided (mismatched type).", apiErr.Message)
 	})
+}
+
+// seedJSON is a JSON object of the seed (a config, a store) as text.
+func seedJSON(t testing.TB, v map[string]any) json.RawMessage {
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }
 
 // servedConfig is how the server sends a stored config: every non-integer
@@ -331,7 +339,7 @@ func decodeNumbers(t testing.TB, raw []byte) any {
 	return v
 }
 
-func (s *suite) assertJobIsSeed(t *testing.T, got *tsapi.PluginResultJob, want SeedJob) {
+func (s *suite) assertJobIsSeed(t *testing.T, got *tsapi.PluginResultJob, want tsapitest.Job) {
 	t.Helper()
 	assert.Equal(t, want.ID, got.ID)
 	assert.Equal(t, tsapi.JobState(want.State), got.State)
@@ -351,7 +359,7 @@ func (s *suite) assertJobIsSeed(t *testing.T, got *tsapi.PluginResultJob, want S
 	}
 	assert.Equal(t, fmt.Sprintf("/rundb/api/v1/PluginResultJob/%d/", want.ID), got.ResourceURI)
 	assert.Equal(t, tsapi.ConfigObject, got.Config.Form())
-	assert.Equal(t, servedConfig(want.Config), decodeNumbers(t, got.Config.Raw()))
+	assert.Equal(t, servedConfig(seedJSON(t, want.Config)), decodeNumbers(t, got.Config.Raw()))
 }
 
 func (s *suite) details(t *testing.T) {
@@ -469,8 +477,8 @@ func (s *suite) auth(t *testing.T) {
 	s.check(t, "auth/Basic, ApiKey and PluginKey read", func(t *testing.T) {
 		var pk5 string
 		for _, pr := range s.seed.PluginResults {
-			if pr.ID == 5 && pr.APIKey != nil {
-				pk5 = *pr.APIKey
+			if pr.ID == 5 {
+				pk5 = pr.APIKey
 			}
 		}
 		require.NotEmpty(t, pk5)
@@ -498,7 +506,7 @@ func (s *suite) auth(t *testing.T) {
 
 func (s *suite) writes(t *testing.T) {
 	c := s.admin(t)
-	var queued SeedJob
+	var queued tsapitest.Job
 	for _, j := range s.seed.Jobs {
 		if j.State == "Queued" && j.StartTime == nil && j.EndTime == nil {
 			queued = j
@@ -584,7 +592,7 @@ func (s *suite) writes(t *testing.T) {
 	})
 	s.check(t, "write/ReplaceAllMatching with no objects deletes only the matches", func(t *testing.T) {
 		defer s.tg.Reset(t)
-		declined := len(s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Declined" }))
+		declined := len(s.seed.JobsWhere(func(j tsapitest.Job) bool { return j.State == "Declined" }))
 		// A read first renews the session the last reset ended, so that the
 		// PUT's attempts count its sends alone.
 		_, _, err := c.PluginResultJobs.Count(s.ctx, nil)
@@ -598,7 +606,7 @@ func (s *suite) writes(t *testing.T) {
 	})
 	s.check(t, "write/DeleteAllMatching deletes only the matches", func(t *testing.T) {
 		defer s.tg.Reset(t)
-		archived := len(s.seed.JobsWhere(func(j SeedJob) bool { return j.State == "Archived" }))
+		archived := len(s.seed.JobsWhere(func(j tsapitest.Job) bool { return j.State == "Archived" }))
 		_, err := c.PluginResultJobs.DeleteAllMatching(s.ctx, &tsapi.PluginResultJobListOptions{State: tsapi.StateArchived})
 		require.NoError(t, err)
 		n, _, err := c.PluginResultJobs.Count(s.ctx, nil)

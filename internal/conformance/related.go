@@ -4,35 +4,33 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
-	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tsapi-go/tsapi"
+	"github.com/tsapi-go/tsapi/tsapitest"
 )
 
 // relatedResources checks pluginresult, plugin and plugin launching.
 func (s *suite) relatedResources(t *testing.T) {
 	c := s.admin(t)
 	jobsOf := func(pr int64) []int64 {
-		return s.seed.JobsWhere(func(j SeedJob) bool { return j.PluginResult == pr })
+		return s.seed.JobsWhere(func(j tsapitest.Job) bool { return j.PluginResult == pr })
 	}
 	s.check(t, "pluginresult/detail as seeded, jobs embedded", func(t *testing.T) {
-		for _, want := range []SeedPluginResult{s.seed.PluginResults[1], s.seed.PluginResults[12]} {
+		for _, want := range []tsapitest.PluginResult{s.seed.PluginResults[1], s.seed.PluginResults[12]} {
 			got, _, err := c.PluginResults.Get(s.ctx, want.ID)
 			require.NoError(t, err)
-			size, _ := strconv.ParseInt(want.Size, 10, 64)
-			inodes, _ := strconv.ParseInt(want.Inodes, 10, 64)
-			assert.Equal(t, size, got.Size, "size sent as a string, read as an integer")
-			assert.Equal(t, inodes, got.Inodes)
+			assert.Equal(t, want.Size, got.Size, "size sent as a string, read as an integer")
+			assert.Equal(t, want.Inodes, got.Inodes)
 			assert.Equal(t, fmt.Sprintf("/rundb/api/v1/results/%d/", want.Result), got.Result)
 			assert.Equal(t, fmt.Sprintf("/rundb/api/v1/plugin/%d/", want.Plugin), got.Plugin)
-			if want.APIKey != nil {
-				assert.Equal(t, *want.APIKey, got.APIKey.Reveal())
+			if want.APIKey != "" {
+				assert.Equal(t, want.APIKey, got.APIKey.Reveal())
 			}
-			assert.Equal(t, servedConfig(want.Store), decodeNumbers(t, orEmpty(got.Store.Raw())))
+			assert.Equal(t, servedConfig(seedJSON(t, want.Store)), decodeNumbers(t, orEmpty(got.Store.Raw())))
 			gotJobs := make([]int64, len(got.Jobs))
 			for i, j := range got.Jobs {
 				gotJobs[i] = j.ID
@@ -81,7 +79,7 @@ func (s *suite) relatedResources(t *testing.T) {
 		rows := 0
 		for i := len(s.seed.PluginResults) - 1; i >= 0; i-- {
 			pr := s.seed.PluginResults[i]
-			n := len(s.seed.JobsWhere(func(j SeedJob) bool {
+			n := len(s.seed.JobsWhere(func(j tsapitest.Job) bool {
 				return j.PluginResult == pr.ID && (j.State == "Queued" || j.State == "Started")
 			}))
 			if n > 0 {

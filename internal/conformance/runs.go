@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -35,6 +36,27 @@ func (s *suite) rawObject(t *testing.T, path string) map[string]any {
 	var m map[string]any
 	require.NoError(t, json.Unmarshal(b, &m))
 	return m
+}
+
+// filterCase is a list's options and the ids it must list, in order.
+type filterCase[O any] struct {
+	opts *O
+	want []int64
+}
+
+// checkFilters collects each case's objects (at most 10) and checks their
+// ids.
+func checkFilters[T, O any](t *testing.T, ctx context.Context, collect func(context.Context, *O, int) ([]*T, error), id func(*T) int64, cases []filterCase[O]) {
+	t.Helper()
+	for _, tc := range cases {
+		objs, err := collect(ctx, tc.opts, 10)
+		require.NoError(t, err, "%+v", tc.opts)
+		var got []int64
+		for _, o := range objs {
+			got = append(got, id(o))
+		}
+		assert.Equal(t, tc.want, got, "%+v", tc.opts)
+	}
 }
 
 // runs checks results, experiment and plannedexperiment: schemas, lists,
@@ -115,10 +137,7 @@ func (s *suite) runs(t *testing.T) {
 	})
 	s.check(t, "results/filters", func(t *testing.T) {
 		since := time.Date(2017, 7, 31, 0, 0, 0, 0, time.UTC)
-		for _, tc := range []struct {
-			opts *tsapi.ResultListOptions
-			want []int64
-		}{
+		checkFilters(t, s.ctx, c.Results.Collect, func(r *tsapi.Result) int64 { return r.ID }, []filterCase[tsapi.ResultListOptions]{
 			{&tsapi.ResultListOptions{TimeStampGte: &since}, []int64{103, 102}},
 			{&tsapi.ResultListOptions{Experiment: tsapi.Ptr[int64](52)}, []int64{102}},
 			{&tsapi.ResultListOptions{ExperimentIn: []int64{51, 53}}, []int64{103, 101}},
@@ -128,15 +147,7 @@ func (s *suite) runs(t *testing.T) {
 			{&tsapi.ResultListOptions{DiskUsageGt: tsapi.Ptr[int64](1000)}, []int64{101}},
 			{&tsapi.ResultListOptions{ListOptions: tsapi.ListOptions{Filters: map[string][]string{"experiment__chipType": {"P1.1.17"}}}}, []int64{103}},
 			{&tsapi.ResultListOptions{ListOptions: tsapi.ListOptions{OrderBy: []string{"runid"}}}, []int64{103, 101, 102}},
-		} {
-			rs, err := c.Results.Collect(s.ctx, tc.opts, 10)
-			require.NoError(t, err)
-			var got []int64
-			for _, r := range rs {
-				got = append(got, r.ID)
-			}
-			assert.Equal(t, tc.want, got, "%+v", tc.opts)
-		}
+		})
 	})
 	s.check(t, "runs/filters the schema does not allow", func(t *testing.T) {
 		for path, msg := range map[string]string{
@@ -175,10 +186,7 @@ func (s *suite) runs(t *testing.T) {
 		assert.Nil(t, e.Plan)
 	})
 	s.check(t, "experiment/filters, floats and settings included", func(t *testing.T) {
-		for _, tc := range []struct {
-			opts *tsapi.ExperimentListOptions
-			want []int64
-		}{
+		checkFilters(t, s.ctx, c.Experiments.Collect, func(e *tsapi.Experiment) int64 { return e.ID }, []filterCase[tsapi.ExperimentListOptions]{
 			{&tsapi.ExperimentListOptions{StatusIn: []string{"planned", "inactive"}}, []int64{54, 50}},
 			{&tsapi.ExperimentListOptions{ChipTecSlopeGte: tsapi.Ptr(0.1)}, []int64{53}},
 			{&tsapi.ExperimentListOptions{PlanIsNull: tsapi.Ptr(true)}, []int64{55}},
@@ -186,15 +194,7 @@ func (s *suite) runs(t *testing.T) {
 			{&tsapi.ExperimentListOptions{ChipTypeStartsWith: "P1"}, []int64{53}},
 			{&tsapi.ExperimentListOptions{Star: tsapi.Ptr(true)}, []int64{52}},
 			{&tsapi.ExperimentListOptions{ListOptions: tsapi.ListOptions{Filters: map[string][]string{"plan__planStatus": {"planned"}}}}, []int64{54}},
-		} {
-			es, err := c.Experiments.Collect(s.ctx, tc.opts, 10)
-			require.NoError(t, err)
-			var got []int64
-			for _, e := range es {
-				got = append(got, e.ID)
-			}
-			assert.Equal(t, tc.want, got, "%+v", tc.opts)
-		}
+		})
 	})
 	s.check(t, "plannedexperiment/fields read from its run and settings", func(t *testing.T) {
 		p, _, err := c.PlannedExperiments.Get(s.ctx, 62)

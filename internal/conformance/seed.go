@@ -6,69 +6,26 @@
 package conformance
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"time"
+
+	"github.com/tsapi-go/tsapi/tsapitest"
 )
 
-// Seed is testdata/seed.json: the data both servers start from.
+// Seed is testdata/seed.json: the data both servers start from, in the
+// types tsapitest loads it into (the seed file's field names are their
+// JSON tags).
 type Seed struct {
-	Users         []SeedUser         `json:"users"`
-	Plugins       []SeedPlugin       `json:"plugins"`
-	Results       []SeedResult       `json:"results"`
-	PluginResults []SeedPluginResult `json:"pluginresults"`
-	Jobs          []SeedJob          `json:"jobs"`
-}
-
-// SeedUser is an account.
-type SeedUser struct {
-	ID        int64  `json:"id"`
-	Username  string `json:"username"`
-	Password  string `json:"password"`
-	APIKey    string `json:"api_key"`
-	Superuser bool   `json:"superuser"`
-	ReadOnly  bool   `json:"readonly"`
-}
-
-// SeedPlugin is a plugin.
-type SeedPlugin struct {
-	ID      int64  `json:"id"`
-	Name    string `json:"name"`
-	Version string `json:"version"`
-	Active  bool   `json:"active"`
-}
-
-// SeedResult is a report.
-type SeedResult struct {
-	ID          int64  `json:"id"`
-	ResultsName string `json:"resultsName"`
-}
-
-// SeedPluginResult is a plugin run.
-type SeedPluginResult struct {
-	ID     int64           `json:"id"`
-	Result int64           `json:"result"`
-	Plugin int64           `json:"plugin"`
-	Owner  string          `json:"owner"`
-	APIKey *string         `json:"apikey"`
-	Store  json.RawMessage `json:"store"`
-	Size   string          `json:"size"`
-	Inodes string          `json:"inodes"`
-}
-
-// SeedJob is a plugin job.
-type SeedJob struct {
-	ID              int64           `json:"id"`
-	PluginResult    int64           `json:"plugin_result"`
-	GridEngineJobID *int64          `json:"grid_engine_jobid"`
-	State           string          `json:"state"`
-	StartTime       *time.Time      `json:"starttime"`
-	EndTime         *time.Time      `json:"endtime"`
-	Config          json.RawMessage `json:"config"`
-	RunLevel        string          `json:"run_level"`
+	Users         []tsapitest.Account      `json:"users"`
+	Plugins       []tsapitest.Plugin       `json:"plugins"`
+	Results       []tsapitest.Result       `json:"results"`
+	PluginResults []tsapitest.PluginResult `json:"pluginresults"`
+	Jobs          []tsapitest.Job          `json:"jobs"`
 }
 
 // SeedPath is the path of testdata/seed.json in this repository.
@@ -83,15 +40,19 @@ func LoadSeed() (*Seed, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Numbers as json.Number: a config or store keeps the literals the
+	// servers serve back.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
 	var s Seed
-	if err := json.Unmarshal(b, &s); err != nil {
+	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("seed.json: %w", err)
 	}
 	return &s, nil
 }
 
 // User returns the seed account named name.
-func (s *Seed) User(name string) SeedUser {
+func (s *Seed) User(name string) tsapitest.Account {
 	for _, u := range s.Users {
 		if u.Username == name {
 			return u
@@ -101,7 +62,7 @@ func (s *Seed) User(name string) SeedUser {
 }
 
 // Job returns seed job id.
-func (s *Seed) Job(id int64) SeedJob {
+func (s *Seed) Job(id int64) tsapitest.Job {
 	for _, j := range s.Jobs {
 		if j.ID == id {
 			return j
@@ -112,7 +73,7 @@ func (s *Seed) Job(id int64) SeedJob {
 
 // JobsWhere returns the ids of the seed jobs matching keep, newest first
 // (the server's order).
-func (s *Seed) JobsWhere(keep func(SeedJob) bool) []int64 {
+func (s *Seed) JobsWhere(keep func(tsapitest.Job) bool) []int64 {
 	var out []int64
 	for i := len(s.Jobs) - 1; i >= 0; i-- {
 		if keep(s.Jobs[i]) {
