@@ -534,10 +534,11 @@ func TestFieldSyncJob(t *testing.T) {
 	checkFilters(t, tsapi.PluginResultJobListOptions{}, "tsapi.PluginResultJobListOptions (pluginresultjob.go)", snap,
 		"tsapitest/schema/PluginResultJob.json")
 
-	// The tool prints every field but resource_uri (the id says it), and
-	// the duration it computes.
-	toolFields := read.without("resource_uri").with("duration")
-	sameFields(t, "tsapi.PluginResultJob (pluginresultjob.go), less resource_uri, with duration", toolFields,
+	// The tool prints every field but resource_uri (the id says it), the
+	// duration it computes, and what the job belongs to (jobs.LinkFields,
+	// which it reads from the job's plugin result, result and experiment).
+	toolFields := read.without("resource_uri").with("duration").with(jobs.LinkFields...)
+	sameFields(t, "tsapi.PluginResultJob (pluginresultjob.go), less resource_uri, with duration and jobs.LinkFields", toolFields,
 		"jobs.Fields (internal/cli/jobs/shared.go)", setOf(jobs.Fields...))
 	rec := jobs.Record(&tsapi.PluginResultJob{})
 	sameFields(t, "jobs.Fields (internal/cli/jobs/shared.go)", setOf(jobs.Fields...),
