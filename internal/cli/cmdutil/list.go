@@ -127,3 +127,69 @@ func LinkID(uri *string) any {
 	}
 	return id
 }
+
+// Lists is what a list verb needs of a service whose list options are O.
+type Lists[T, O any] interface {
+	List(ctx context.Context, opts *O) ([]*T, *tsapi.Response, error)
+	Pages(ctx context.Context, opts *O) iter.Seq2[*tsapi.Page[T], error]
+}
+
+// ListerOf is the Lister of svc for the options query makes (limit is 0
+// when every page is read, the page's size otherwise), printing each
+// page's objects with records.
+func ListerOf[T, O any](svc Lists[T, O], query func(limit int) *O, records func(ctx context.Context, objs []*T) ([]*Record, error)) Lister[T] {
+	return Lister[T]{
+		Page: func(ctx context.Context, limit int) ([]*T, *tsapi.Response, error) {
+			return svc.List(ctx, query(limit))
+		},
+		Pages:   func(ctx context.Context) iter.Seq2[*tsapi.Page[T], error] { return svc.Pages(ctx, query(0)) },
+		Records: records,
+	}
+}
+
+// ListVerb describes what a list verb prints.
+type ListVerb struct {
+	// Noun names one object ("analysis result"); Action says what the
+	// verb does to the servers ("read analysis results").
+	Noun, Action string
+	// Default are the fields printed without --fields.
+	Default []string
+}
+
+// ListOptions are what every list verb shares: the servers, the output,
+// and how many objects to list.
+type ListOptions struct {
+	IO      *IOStreams
+	Servers func() ([]*Server, error)
+	Output  Output
+	Ctx     context.Context
+	// Limit is how many objects to list (one page, at most 1000).
+	Limit int
+	// All lists every matching object, page after page.
+	All bool
+}
+
+// RunList lists on every server, newest first: the newest o.Limit with how
+// many match, or with o.All every one; lister makes a server's Lister for
+// the fields the printer shows.
+func RunList[T any](o ListOptions, v *ListVerb, lister func(s *Server, fields []string) Lister[T]) error {
+	servers, err := o.Servers()
+	if err != nil {
+		return err
+	}
+	p, err := NewPrinter(o.IO, o.Output, v.Default)
+	if err != nil {
+		return err
+	}
+	each := &Each{IO: o.IO, Servers: servers, Printer: p, Action: v.Action, Noun: v.Noun,
+		More: " (--limit for more, --all for every one)"}
+	return each.Run(o.Ctx, func(ctx context.Context, s *Server) (Rows, error) {
+		return lister(s, p.Fields()).List(ctx, o.IO, s, v.Noun, o.Limit, o.All)
+	})
+}
+
+// RecordsOf makes a Lister's Records from a function that needs nothing
+// but the objects.
+func RecordsOf[T any](records func([]*T) []*Record) func(context.Context, []*T) ([]*Record, error) {
+	return func(_ context.Context, objs []*T) ([]*Record, error) { return records(objs), nil }
+}

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"context"
-	"iter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -114,29 +113,16 @@ func oneOrIn(values []string) (string, []string) {
 	return "", values
 }
 
+var listVerb = &cmdutil.ListVerb{Noun: "experiment", Action: "read experiments", Default: listFields}
+
 func listRun(opts *ListOptions) error {
-	servers, err := opts.Servers()
-	if err != nil {
-		return err
-	}
-	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
-	if err != nil {
-		return err
-	}
-	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read experiments", Noun: "experiment",
-		More: " (--limit for more, --all for every one)"}
-	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
-		l := cmdutil.Lister[tsapi.Experiment]{
-			Page: func(ctx context.Context, limit int) ([]*tsapi.Experiment, *tsapi.Response, error) {
-				o := opts.query()
-				o.Limit = limit
-				return s.Client.Experiments.List(ctx, o)
-			},
-			Pages: func(ctx context.Context) iter.Seq2[*tsapi.Page[tsapi.Experiment], error] {
-				return s.Client.Experiments.Pages(ctx, opts.query())
-			},
-			Records: func(_ context.Context, es []*tsapi.Experiment) ([]*cmdutil.Record, error) { return Records(es), nil },
+	common := cmdutil.ListOptions{IO: opts.IO, Servers: opts.Servers, Output: opts.Output, Ctx: opts.Ctx, Limit: opts.Limit, All: opts.All}
+	return cmdutil.RunList(common, listVerb, func(s *cmdutil.Server, _ []string) cmdutil.Lister[tsapi.Experiment] {
+		query := func(limit int) *tsapi.ExperimentListOptions {
+			o := opts.query()
+			o.Limit = limit
+			return o
 		}
-		return l.List(ctx, opts.IO, s, "experiment", opts.Limit, opts.All)
+		return cmdutil.ListerOf(s.Client.Experiments, query, cmdutil.RecordsOf(Records))
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"reflect"
 	"strconv"
 	"strings"
@@ -73,7 +72,7 @@ func (pf *patchFlags) parse(stdin io.Reader) (*tsapi.PluginResultJobPatch, error
 		p.GridEngineJobID = tsapi.Value(n)
 	}
 	if pf.configFile != "" {
-		b, err := ReadInput(pf.configFile, stdin)
+		b, err := cmdutil.ReadInput(pf.configFile, stdin)
 		if err != nil {
 			return nil, err
 		}
@@ -87,22 +86,6 @@ func (pf *patchFlags) parse(stdin io.Reader) (*tsapi.PluginResultJobPatch, error
 		return nil, cmdutil.Usagef("nothing to change: give --set-state, --set-run-level, --set-grid-engine-jobid or --set-config")
 	}
 	return p, nil
-}
-
-// ReadInput reads a file, or stdin for "-".
-func ReadInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, cmdutil.Usagef("reading stdin: %v", err)
-		}
-		return b, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, cmdutil.Usagef("%v", err)
-	}
-	return b, nil
 }
 
 // NewCmdPatch returns jobs patch; runF, when not nil, runs instead of

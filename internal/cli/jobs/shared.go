@@ -232,21 +232,9 @@ func (w *writeFlags) register(fs *pflag.FlagSet, what string) {
 	fs.BoolVar(&w.allServers, "all-servers", false, "with several servers, "+what+" on every one (ids differ from server to server)")
 }
 
-// servers resolves the servers of a write and makes them dry runs when
-// asked, until undo.
+// servers are the servers a jobs write goes to (cmdutil.WriteServers).
 func servers(get func() ([]*cmdutil.Server, error), ios *cmdutil.IOStreams, byID bool, w writeFlags, what string) ([]*cmdutil.Server, func(), error) {
-	ss, err := get()
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := cmdutil.CheckWrite(cmdutil.Usable(ss), byID, w.allServers, what); err != nil {
-		return nil, nil, err
-	}
-	undo := func() {}
-	if w.dryRun {
-		undo = cmdutil.DryRuns(ss, ios)
-	}
-	return ss, undo, nil
+	return cmdutil.WriteServers(get, ios, byID, w.dryRun, w.allServers, what)
 }
 
 // confirm asks before a destructive step: on a terminal it asks, else it

@@ -2,7 +2,6 @@ package plans
 
 import (
 	"context"
-	"iter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -118,31 +117,16 @@ func (opts *ListOptions) query() *tsapi.PlannedExperimentListOptions {
 	return o
 }
 
+var listVerb = &cmdutil.ListVerb{Noun: "plan", Action: "read plans", Default: listFields}
+
 func listRun(opts *ListOptions) error {
-	servers, err := opts.Servers()
-	if err != nil {
-		return err
-	}
-	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
-	if err != nil {
-		return err
-	}
-	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read plans", Noun: "plan",
-		More: " (--limit for more, --all for every one)"}
-	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
-		l := cmdutil.Lister[tsapi.PlannedExperiment]{
-			Page: func(ctx context.Context, limit int) ([]*tsapi.PlannedExperiment, *tsapi.Response, error) {
-				o := opts.query()
-				o.Limit = limit
-				return s.Client.PlannedExperiments.List(ctx, o)
-			},
-			Pages: func(ctx context.Context) iter.Seq2[*tsapi.Page[tsapi.PlannedExperiment], error] {
-				return s.Client.PlannedExperiments.Pages(ctx, opts.query())
-			},
-			Records: func(_ context.Context, ps []*tsapi.PlannedExperiment) ([]*cmdutil.Record, error) {
-				return Records(ps), nil
-			},
+	common := cmdutil.ListOptions{IO: opts.IO, Servers: opts.Servers, Output: opts.Output, Ctx: opts.Ctx, Limit: opts.Limit, All: opts.All}
+	return cmdutil.RunList(common, listVerb, func(s *cmdutil.Server, _ []string) cmdutil.Lister[tsapi.PlannedExperiment] {
+		query := func(limit int) *tsapi.PlannedExperimentListOptions {
+			o := opts.query()
+			o.Limit = limit
+			return o
 		}
-		return l.List(ctx, opts.IO, s, "plan", opts.Limit, opts.All)
+		return cmdutil.ListerOf(s.Client.PlannedExperiments, query, cmdutil.RecordsOf(Records))
 	})
 }

@@ -72,41 +72,20 @@ func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Comman
 	return cmd
 }
 
+var listVerb = &cmdutil.ListVerb{Noun: "plugin result", Action: "read plugin results", Default: listFields}
+
 func listRun(opts *ListOptions) error {
-	servers, err := opts.Servers()
-	if err != nil {
-		return err
-	}
-	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
-	if err != nil {
-		return err
-	}
-	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read plugin results", Noun: "plugin result",
-		More: " (--limit for more, --all for every one)"}
-	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
-		o := &tsapi.PluginResultListOptions{PluginName: opts.Plugin, JobStateIn: opts.JobStates}
-		o.Filters = opts.Filters
-		if opts.Result != 0 {
-			o.Result = &opts.Result
-		}
-		if !opts.All {
-			o.Limit = opts.Limit
-			prs, resp, err := s.Client.PluginResults.List(ctx, o)
-			rows := cmdutil.Rows{Records: Records(prs)}
-			if resp != nil && resp.Meta != nil {
-				rows.Total = resp.Meta.TotalCount
+	common := cmdutil.ListOptions{IO: opts.IO, Servers: opts.Servers, Output: opts.Output, Ctx: opts.Ctx, Limit: opts.Limit, All: opts.All}
+	return cmdutil.RunList(common, listVerb, func(s *cmdutil.Server, _ []string) cmdutil.Lister[tsapi.PluginResult] {
+		query := func(limit int) *tsapi.PluginResultListOptions {
+			o := &tsapi.PluginResultListOptions{PluginName: opts.Plugin, JobStateIn: opts.JobStates}
+			o.Filters = opts.Filters
+			if opts.Result != 0 {
+				o.Result = &opts.Result
 			}
-			return rows, err
+			o.Limit = limit
+			return o
 		}
-		var rows cmdutil.Rows
-		defer opts.IO.ProgressDone()
-		for page, err := range s.Client.PluginResults.Pages(ctx, o) {
-			if err != nil {
-				return rows, err
-			}
-			rows.Records = append(rows.Records, Records(page.Objects)...)
-			opts.IO.Progress("%s: %d of %d plugin results", s.Name, len(rows.Records), page.Meta.TotalCount)
-		}
-		return rows, nil
+		return cmdutil.ListerOf(s.Client.PluginResults, query, cmdutil.RecordsOf(Records))
 	})
 }

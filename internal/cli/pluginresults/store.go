@@ -2,8 +2,6 @@ package pluginresults
 
 import (
 	"context"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -43,7 +41,7 @@ merge: the whole store is replaced.`,
 			if opts.ID, err = cmdutil.ParseID(args[0]); err != nil {
 				return err
 			}
-			b, err := readInput(args[1], opts.IO.In)
+			b, err := cmdutil.ReadInput(args[1], opts.IO.In)
 			if err != nil {
 				return err
 			}
@@ -64,32 +62,12 @@ merge: the whole store is replaced.`,
 	return cmd
 }
 
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, cmdutil.Usagef("reading stdin: %v", err)
-		}
-		return b, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, cmdutil.Usagef("%v", err)
-	}
-	return b, nil
-}
-
 func storeRun(opts *StoreOptions) error {
-	ss, err := opts.Servers()
+	ss, undo, err := cmdutil.WriteServers(opts.Servers, opts.IO, true, opts.DryRun, opts.AllServers, "pluginresults store")
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.CheckWrite(cmdutil.Usable(ss), true, opts.AllServers, "pluginresults store"); err != nil {
-		return err
-	}
-	if opts.DryRun {
-		defer cmdutil.DryRuns(ss, opts.IO)()
-	}
+	defer undo()
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, []string{"id", "plugin", "state", "store"})
 	if err != nil {
 		return err

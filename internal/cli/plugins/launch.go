@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -48,7 +46,7 @@ tool exits 8, and the plugin may be running; look before launching again.`,
 			}
 			opts.Request.Plugin = args[1]
 			if configFile != "" {
-				b, err := readInput(configFile, opts.IO.In)
+				b, err := cmdutil.ReadInput(configFile, opts.IO.In)
 				if err != nil {
 					return err
 				}
@@ -73,32 +71,12 @@ tool exits 8, and the plugin may be running; look before launching again.`,
 	return cmd
 }
 
-func readInput(name string, stdin io.Reader) ([]byte, error) {
-	if name == "-" {
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return nil, cmdutil.Usagef("reading stdin: %v", err)
-		}
-		return b, nil
-	}
-	b, err := os.ReadFile(name)
-	if err != nil {
-		return nil, cmdutil.Usagef("%v", err)
-	}
-	return b, nil
-}
-
 func launchRun(opts *LaunchOptions) error {
-	ss, err := opts.Servers()
+	ss, undo, err := cmdutil.WriteServers(opts.Servers, opts.IO, true, opts.DryRun, opts.AllServers, "plugins launch")
 	if err != nil {
 		return err
 	}
-	if err := cmdutil.CheckWrite(cmdutil.Usable(ss), true, opts.AllServers, "plugins launch"); err != nil {
-		return err
-	}
-	if opts.DryRun {
-		defer cmdutil.DryRuns(ss, opts.IO)()
-	}
+	defer undo()
 	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, []string{"launched", "result"})
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package runs
 
 import (
 	"context"
-	"iter"
 	"strconv"
 	"time"
 
@@ -128,30 +127,16 @@ func (opts *ListOptions) query() *tsapi.ResultListOptions {
 	return o
 }
 
+var listVerb = &cmdutil.ListVerb{Noun: "analysis result", Action: "read analysis results", Default: listFields}
+
 func listRun(opts *ListOptions) error {
-	servers, err := opts.Servers()
-	if err != nil {
-		return err
-	}
-	p, err := cmdutil.NewPrinter(opts.IO, opts.Output, listFields)
-	if err != nil {
-		return err
-	}
-	each := &cmdutil.Each{IO: opts.IO, Servers: servers, Printer: p, Action: "read analysis results", Noun: "analysis result",
-		More: " (--limit for more, --all for every one)"}
-	return each.Run(opts.Ctx, func(ctx context.Context, s *cmdutil.Server) (cmdutil.Rows, error) {
-		exps := newExperiments(s, p.Fields())
-		l := cmdutil.Lister[tsapi.Result]{
-			Page: func(ctx context.Context, limit int) ([]*tsapi.Result, *tsapi.Response, error) {
-				o := opts.query()
-				o.Limit = limit
-				return s.Client.Results.List(ctx, o)
-			},
-			Pages: func(ctx context.Context) iter.Seq2[*tsapi.Page[tsapi.Result], error] {
-				return s.Client.Results.Pages(ctx, opts.query())
-			},
-			Records: exps.records,
+	common := cmdutil.ListOptions{IO: opts.IO, Servers: opts.Servers, Output: opts.Output, Ctx: opts.Ctx, Limit: opts.Limit, All: opts.All}
+	return cmdutil.RunList(common, listVerb, func(s *cmdutil.Server, fields []string) cmdutil.Lister[tsapi.Result] {
+		query := func(limit int) *tsapi.ResultListOptions {
+			o := opts.query()
+			o.Limit = limit
+			return o
 		}
-		return l.List(ctx, opts.IO, s, "analysis result", opts.Limit, opts.All)
+		return cmdutil.ListerOf(s.Client.Results, query, newExperiments(s, fields).records)
 	})
 }
