@@ -5,7 +5,9 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/tsapi-go/tsapi"
 )
 
@@ -192,4 +194,44 @@ func RunList[T any](o ListOptions, v *ListVerb, lister func(s *Server, fields []
 // but the objects.
 func RecordsOf[T any](records func([]*T) []*Record) func(context.Context, []*T) ([]*Record, error) {
 	return func(_ context.Context, objs []*T) ([]*Record, error) { return records(objs), nil }
+}
+
+// RangeFlags are the flags the list verbs of the runs share: --since,
+// --until, --filter, --limit and --all.
+type RangeFlags struct {
+	since, until string
+	filters      []string
+	// Limit and All are --limit and --all.
+	Limit int
+	All   bool
+}
+
+// Register adds the flags to cmd, their help naming the objects (plural,
+// "plans"), what their time says ("dated", "analysed") and the resource
+// --filter reaches.
+func (r *RangeFlags) Register(cmd *cobra.Command, plural, dated, resource string) {
+	fs := cmd.Flags()
+	fs.StringVar(&r.since, "since", "", "only "+plural+" "+dated+" at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
+	fs.StringVar(&r.until, "until", "", "only "+plural+" "+dated+" at or before this time (as --since)")
+	fs.StringArrayVar(&r.filters, "filter", nil, "a further filter name__lookup=value of the "+resource+" resource (repeatable)")
+	fs.IntVarP(&r.Limit, "limit", "L", 20, "how many "+plural+" to list, newest first (at most 1000)")
+	fs.BoolVar(&r.All, "all", false, "every matching "+strings.TrimSuffix(plural, "s")+", page after page (progress on stderr)")
+}
+
+// Parse reads the flags as given to cmd, times relative to now; a bad
+// value is a usage error naming noun.
+func (r *RangeFlags) Parse(cmd *cobra.Command, now time.Time, noun string) (since, until *time.Time, filters map[string][]string, err error) {
+	if since, err = ParseWhen("since", r.since, now); err != nil {
+		return nil, nil, nil, err
+	}
+	if until, err = ParseWhen("until", r.until, now); err != nil {
+		return nil, nil, nil, err
+	}
+	if filters, err = ParseFilters(r.filters); err != nil {
+		return nil, nil, nil, err
+	}
+	if err := CheckLimit(cmd.Flags().Changed("limit"), r.Limit, r.All, noun); err != nil {
+		return nil, nil, nil, err
+	}
+	return since, until, filters, nil
 }

@@ -35,8 +35,8 @@ type ListOptions struct {
 // of listRun (tests).
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
-	var statuses, chips, instruments, filters []string
-	var since, until string
+	var statuses, chips, instruments []string
+	var rf cmdutil.RangeFlags
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
 		Short: "List sequencing runs, newest first",
@@ -51,18 +51,10 @@ with --limit). --since and --until compare the run's date.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
 			opts.Statuses, opts.Chips, opts.Instruments = cmdutil.ParseList(statuses), cmdutil.ParseList(chips), cmdutil.ParseList(instruments)
-			if opts.Since, err = cmdutil.ParseWhen("since", since, f.Now()); err != nil {
+			if opts.Since, opts.Until, opts.Filters, err = rf.Parse(cmd, f.Now(), "experiment"); err != nil {
 				return err
 			}
-			if opts.Until, err = cmdutil.ParseWhen("until", until, f.Now()); err != nil {
-				return err
-			}
-			if opts.Filters, err = cmdutil.ParseFilters(filters); err != nil {
-				return err
-			}
-			if err := cmdutil.CheckLimit(cmd.Flags().Changed("limit"), opts.Limit, opts.All, "experiment"); err != nil {
-				return err
-			}
+			opts.Limit, opts.All = rf.Limit, rf.All
 			opts.Output, opts.Ctx = f.Output(), cmd.Context()
 			if runF != nil {
 				return runF(opts)
@@ -75,11 +67,7 @@ with --limit). --since and --until compare the run's date.`,
 	fs.StringSliceVar(&chips, "chip", nil, "only runs on these chip types (comma-separated or repeated): 530, 540, ...")
 	fs.StringSliceVar(&instruments, "instrument", nil, "only runs on these instruments (pgmName; comma-separated or repeated)")
 	fs.StringVar(&opts.Name, "name", "", "only runs whose name (expName) contains this text (ignoring case)")
-	fs.StringVar(&since, "since", "", "only runs dated at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
-	fs.StringVar(&until, "until", "", "only runs dated at or before this time (as --since)")
-	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value of the experiment resource (repeatable)")
-	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many runs to list, newest first (at most 1000)")
-	fs.BoolVar(&opts.All, "all", false, "every matching run, page after page (progress on stderr)")
+	rf.Register(cmd, "runs", "dated", "experiment")
 	cmdutil.MustComplete(cmd, "filter", cmdutil.CompleteList([]string{"expName=", "expName__icontains=", "status=", "status__in=",
 		"chipType=", "chipType__in=", "pgmName=", "pgmName__in=", "date__gte=", "date__lte=", "platform=", "runMode=", "star=", "plan="}))
 	cmdutil.SetFields(cmd, Fields)

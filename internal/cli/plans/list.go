@@ -36,8 +36,8 @@ type ListOptions struct {
 // listRun (tests).
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
-	var statuses, filters []string
-	var since, until string
+	var statuses []string
+	var rf cmdutil.RangeFlags
 	var template, system bool
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
@@ -61,18 +61,10 @@ and --until compare the plan's date.`,
 			if cmd.Flags().Changed("system") {
 				opts.System = &system
 			}
-			if opts.Since, err = cmdutil.ParseWhen("since", since, f.Now()); err != nil {
+			if opts.Since, opts.Until, opts.Filters, err = rf.Parse(cmd, f.Now(), "plan"); err != nil {
 				return err
 			}
-			if opts.Until, err = cmdutil.ParseWhen("until", until, f.Now()); err != nil {
-				return err
-			}
-			if opts.Filters, err = cmdutil.ParseFilters(filters); err != nil {
-				return err
-			}
-			if err := cmdutil.CheckLimit(cmd.Flags().Changed("limit"), opts.Limit, opts.All, "plan"); err != nil {
-				return err
-			}
+			opts.Limit, opts.All = rf.Limit, rf.All
 			opts.Output, opts.Ctx = f.Output(), cmd.Context()
 			if runF != nil {
 				return runF(opts)
@@ -85,11 +77,7 @@ and --until compare the plan's date.`,
 	fs.StringVar(&opts.Name, "name", "", "only plans whose name contains this text (ignoring case)")
 	fs.BoolVar(&template, "template", false, "only templates (isReusable); --template=false: only plans")
 	fs.BoolVar(&system, "system", false, "only the templates Torrent Suite ships (isSystem); --system=false: none of them")
-	fs.StringVar(&since, "since", "", "only plans dated at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
-	fs.StringVar(&until, "until", "", "only plans dated at or before this time (as --since)")
-	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value of the plannedexperiment resource (repeatable)")
-	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many plans to list, newest first (at most 1000)")
-	fs.BoolVar(&opts.All, "all", false, "every matching plan, page after page (progress on stderr)")
+	rf.Register(cmd, "plans", "dated", "plannedexperiment")
 	cmdutil.MustComplete(cmd, "filter", cmdutil.CompleteList([]string{"planName=", "planName__icontains=", "planShortID=",
 		"planStatus=", "planStatus__in=", "isReusable=", "isSystem=", "isFavorite=", "planExecuted=", "runType=", "username=",
 		"experiment=", "date__gte=", "date__lte="}))

@@ -37,8 +37,9 @@ type ListOptions struct {
 // listRun (tests).
 func NewCmdList(f *cmdutil.Factory, runF func(*ListOptions) error) *cobra.Command {
 	opts := &ListOptions{IO: f.IOStreams, Servers: f.Servers}
-	var statuses, filters []string
-	var experiment, since, until string
+	var statuses []string
+	var experiment string
+	var rf cmdutil.RangeFlags
 	cmd := &cobra.Command{
 		Use:   "list [flags]",
 		Short: "List analysis results, newest first, with their runs",
@@ -66,18 +67,10 @@ request a page, and not at all when no field of theirs is printed.`,
 					opts.ExperimentName = experiment
 				}
 			}
-			if opts.Since, err = cmdutil.ParseWhen("since", since, f.Now()); err != nil {
+			if opts.Since, opts.Until, opts.Filters, err = rf.Parse(cmd, f.Now(), "analysis result"); err != nil {
 				return err
 			}
-			if opts.Until, err = cmdutil.ParseWhen("until", until, f.Now()); err != nil {
-				return err
-			}
-			if opts.Filters, err = cmdutil.ParseFilters(filters); err != nil {
-				return err
-			}
-			if err := cmdutil.CheckLimit(cmd.Flags().Changed("limit"), opts.Limit, opts.All, "analysis result"); err != nil {
-				return err
-			}
+			opts.Limit, opts.All = rf.Limit, rf.All
 			opts.Output, opts.Ctx = f.Output(), cmd.Context()
 			if runF != nil {
 				return runF(opts)
@@ -89,11 +82,7 @@ request a page, and not at all when no field of theirs is printed.`,
 	fs.StringSliceVar(&statuses, "status", nil, "only results with these statuses (comma-separated or repeated): Completed, Error, Started, ...")
 	fs.StringVar(&experiment, "experiment", "", "only results of this run: its id, or its name (expName) exactly")
 	fs.StringVar(&opts.Name, "name", "", "only results whose name contains this text (ignoring case)")
-	fs.StringVar(&since, "since", "", "only results analysed at or after this time: 2026-11-30, an RFC 3339 time, or a duration ago (24h, 30d, 2w)")
-	fs.StringVar(&until, "until", "", "only results analysed at or before this time (as --since)")
-	fs.StringArrayVar(&filters, "filter", nil, "a further filter name__lookup=value of the results resource (repeatable)")
-	fs.IntVarP(&opts.Limit, "limit", "L", 20, "how many results to list, newest first (at most 1000)")
-	fs.BoolVar(&opts.All, "all", false, "every matching result, page after page (progress on stderr)")
+	rf.Register(cmd, "results", "analysed", "results")
 	cmdutil.MustComplete(cmd, "status", cmdutil.CompleteList([]string{"Completed", "Error", "Started", "Pending", "TF Processing"}))
 	cmdutil.MustComplete(cmd, "filter", cmdutil.CompleteList([]string{"status=", "status__in=", "resultsName=", "resultsName__icontains=",
 		"reportStatus=", "timeStamp__gte=", "timeStamp__lte=", "experiment=", "experiment__in=", "experiment__expName=",
