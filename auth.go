@@ -132,3 +132,22 @@ func cookieJar() http.CookieJar {
 	j, _ := cookiejar.New(nil) // never fails with nil options
 	return j
 }
+
+// authorize sets the credentials of one attempt of req: with Basic auth,
+// once the Client holds the server's session cookie, the cookie goes alone
+// (the Torrent Server checks the password again whenever an Authorization
+// header arrives), unless force says the credentials must go. It reports
+// whether the attempt relies on the cookie alone, so that a 401 to it is
+// resent with the credentials (see outSessionEnded in policy.go).
+func (c *Client) authorize(req *http.Request, force bool) (cookieOnly bool) {
+	req.Header.Del("Cookie") // the jar adds the cookies anew on each attempt
+	if c.auth == nil {
+		return false
+	}
+	if c.auth.scheme == "Basic" && !force && c.hasSession(req.URL) {
+		req.Header.Del("Authorization")
+		return true
+	}
+	req.Header.Set("Authorization", c.auth.header())
+	return false
+}

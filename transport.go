@@ -233,10 +233,8 @@ func (c *Client) transportError(ctx context.Context, method string, u *url.URL, 
 	return nil, reqErr
 }
 
-// beforeAttempt runs before every attempt: it counts it and sets the
-// credentials. With Basic auth, once the Client holds the server's session
-// cookie, the cookie goes alone: the Torrent Server checks the password
-// again whenever an Authorization header arrives.
+// beforeAttempt runs before every attempt: it counts it, waits out the
+// Client's throttle, and sets the credentials (authorize, auth.go).
 func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, i int) {
 	st := stateOf(req.Context())
 	if st == nil {
@@ -245,17 +243,7 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, i int)
 	st.attempts = st.base + i + 1
 	st.wrote.Store(false)
 	c.throttle.wait(req.Context())
-	req.Header.Del("Cookie") // the jar adds the cookies anew on each attempt
-	st.cookieOnly = false
-	if c.auth == nil {
-		return
-	}
-	if c.auth.scheme == "Basic" && !st.forceAuth && c.hasSession(req.URL) {
-		req.Header.Del("Authorization")
-		st.cookieOnly = true
-		return
-	}
-	req.Header.Set("Authorization", c.auth.header())
+	st.cookieOnly = c.authorize(req, st.forceAuth)
 }
 
 // readCapped reads r to its end, failing once more than limit bytes
