@@ -1,10 +1,12 @@
 package gen
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -24,6 +26,35 @@ func TestExportedNames(t *testing.T) {
 	assert.Equal(t, "plannedExperiment", unexported("PlannedExperiment"))
 	assert.Equal(t, "eas", unexported("EAS"))
 	assert.Equal(t, "easSet", unexported("EASSet"))
+}
+
+// TestJSONFieldFilters checks the typed filters of a TS JSONField (a
+// string field whose default is "{}"): the server filters it on its stored
+// text, so only contains is typed; the field is a JSONObject even without
+// a sample, and a list in a text field gets no typed lookup.
+func TestJSONFieldFilters(t *testing.T) {
+	s, err := Parse("experiment", "test", []byte(`{"fields": {"id": {"type": "integer"},
+		"metaData": {"type": "string", "default": "{}", "blank": true, "help_text": "Unicode string data. Ex: \"Hello World\""},
+		"notes": {"type": "string", "default": ""}, "positions": {"type": "string"}},
+		"filtering": {"metaData": 2, "notes": 2, "positions": 2}, "allowed_detail_http_methods": ["get"]}`), nil)
+	require.NoError(t, err)
+	require.NoError(t, s.AddSample([]json.RawMessage{json.RawMessage(`{"id": 1, "positions": ["/rundb/api/v1/chip/1/"]}`)}))
+	src, err := Generate(s, "tsapi")
+	require.NoError(t, err)
+	code := strings.ReplaceAll(string(src), "\n\t// ", " ")     // comments unwrapped
+	code = regexp.MustCompile(` +`).ReplaceAllString(code, " ") // fields unaligned
+	for _, want := range []string{
+		"\tMetaData JSONObject `json:\"metaData,omitzero\"`",
+		"\tMetaDataContains string `url:\"metaData__contains,omitempty\"`",
+		"\tNotesStartsWith string `url:\"notes__startswith,omitempty\"`",
+		"Its schema says string with the default \"{}\": a Torrent Suite JSONField",
+		"\tPositions []string `json:\"positions\"`",
+	} {
+		assert.True(t, strings.Contains(code, want), "the source has %q", want)
+	}
+	for _, unwanted := range []string{"MetaData string", "MetaDataIn ", "MetaDataStartsWith", "MetaDataIExact", "\tMetaData string `url", "PositionsIn", "Positions *int64"} {
+		assert.False(t, strings.Contains(code, unwanted), "the source has no %q", unwanted)
+	}
 }
 
 func TestParseRefusesWhatCannotBeGenerated(t *testing.T) {
