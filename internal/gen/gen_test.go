@@ -28,6 +28,46 @@ func TestExportedNames(t *testing.T) {
 	assert.Equal(t, "easSet", unexported("EASSet"))
 }
 
+func TestDefaultNamesAreSingular(t *testing.T) {
+	for _, c := range []struct{ name, typ, service string }{
+		{"results", "Result", "Results"},
+		{"experiments", "Experiment", "Experiments"},
+		{"experiment", "Experiment", "Experiments"},
+		{"plannedexperiment", "Plannedexperiment", "Plannedexperiments"},
+		{"libraries", "Library", "Libraries"},
+		{"boxes", "Box", "Boxes"},
+		{"emailaddresses", "Emailaddress", "Emailaddresses"},
+		{"emailaddress", "Emailaddress", "Emailaddresss"},
+		{"status", "Status", "Statuss"},
+		{"analysis", "Analysis", "Analysiss"},
+		{"qualitymetrics", "Qualitymetrics", "Qualitymetricss"},
+		{"experimentanalysissettings", "Experimentanalysissettings", "Experimentanalysissettingss"},
+		{"PluginResultJobs", "PluginResultJob", "PluginResultJobs"},
+		{"ts", "Ts", "Tss"},
+	} {
+		s, err := Parse(c.name, "test", []byte(`{"fields": {"id": {"type": "integer"}}}`), nil)
+		require.NoError(t, err, c.name)
+		assert.Equal(t, []string{c.typ, c.service}, []string{s.Go.Type, s.Go.Service}, c.name)
+	}
+
+	// The snapshot's _go.type and the caller's settings win; the
+	// library's own types keep the names their snapshots give them.
+	s, err := Parse("results", "test", []byte(`{"fields": {"id": {"type": "integer"}}, "_go": {"type": "Results"}}`), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Results", "Resultss"}, []string{s.Go.Type, s.Go.Service})
+	s, err = Parse("results", "test", []byte(`{"fields": {"id": {"type": "integer"}}, "_go": {"type": "Results"}}`), &Settings{Type: "Report"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Report", "Reports"}, []string{s.Go.Type, s.Go.Service})
+	for name, want := range map[string]string{"results": "Result", "experiment": "Experiment", "plannedexperiment": "PlannedExperiment"} {
+		_, here, _, _ := runtime.Caller(0)
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "schemas", name+".json"))
+		require.NoError(t, err)
+		s, err := Parse(name, "schemas/"+name+".json", b, nil)
+		require.NoError(t, err)
+		assert.Equal(t, want, s.Go.Type, name)
+	}
+}
+
 // TestJSONFieldFilters checks the typed filters of a TS JSONField (a
 // string field whose default is "{}"): the server filters it on its stored
 // text, so only contains is typed; the field is a JSONObject even without
