@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -113,6 +114,9 @@ func valueOf(raw json.RawMessage, depth int) value {
 	return value{shape: sNumber, text: string(raw)}
 }
 
+// isoDate matches the start every datetime form Time reads has.
+var isoDate = regexp.MustCompile(`^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}`)
+
 // isURI reports whether a string looks like a resource URI
 // ("/rundb/api/v1/results/3/").
 func isURI(s string) bool {
@@ -141,8 +145,10 @@ func decodes(k kind, v value) bool {
 		return true
 	}
 	switch k {
-	case kString, kURI, kTime:
+	case kString, kURI:
 		return v.shape == sString
+	case kTime:
+		return v.shape == sString && isoDate.MatchString(v.text) // Time refuses "" and other text
 	case kInt, kFloat:
 		return v.shape == sNumber && number(v.text, k == kInt) ||
 			v.shape == sString && (strings.TrimSpace(v.text) == "" || number(v.text, k == kInt))

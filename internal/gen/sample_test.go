@@ -31,7 +31,8 @@ const sampleSchema = `{"fields": {
 	"status": {"type": "string"},
 	"chefInfo": {"type": "dict"},
 	"childPlans": {"type": "list"},
-	"date": {"type": "datetime"}
+	"date": {"type": "datetime"},
+	"resultDate": {"type": "datetime", "nullable": true}
 }}`
 
 // sampleObjects are two objects of a list answer for sampleSchema.
@@ -43,14 +44,15 @@ var sampleObjects = []json.RawMessage{
 		"reportstorage": {"id": 1, "name": "Home"}, "projects": ["demo"], "libmetrics": [],
 		"parentPlan": null, "bedfile": null, "framesProcessed": "2673", "isProton": "True",
 		"status": "Completed", "chefInfo": {}, "childPlans": [], "date": "2024-05-01T10:00:00.000123+00:00",
-		"notInSchema": {"a": 1}}`),
+		"resultDate": "2024-05-01 10:00:00", "notInSchema": {"a": 1}}`),
 	json.RawMessage(`{"id": 4, "resource_uri": "/rundb/api/v1/results/4/",
 		"i18nstatus": {"state": "Other", "i18n": "Pending"}, "metaData": {"thumb": 1},
 		"positions": [], "pluginresults": [],
 		"eas_set": [], "experiment": null,
 		"reportstorage": {"id": 1, "name": "Home"}, "projects": [], "libmetrics": [],
 		"parentPlan": null, "bedfile": "/results/uploads/BED/1/a.bed", "framesProcessed": 2673, "isProton": "False",
-		"status": 3, "chefInfo": {"chefStatus": ""}, "childPlans": [], "date": "2024-05-02T10:00:00+00:00"}`),
+		"status": 3, "chefInfo": {"chefStatus": ""}, "childPlans": [], "date": "2024-05-02T10:00:00+00:00",
+		"resultDate": ""}`),
 }
 
 func TestAddSampleTypesWhatTheSchemaMisnames(t *testing.T) {
@@ -71,6 +73,7 @@ func TestAddSampleTypesWhatTheSchemaMisnames(t *testing.T) {
 		"reportstorage": "object",  // nested in full
 		"projects":      "names",   // names, not URIs
 		"status":        "raw",     // text and a number
+		"resultDate":    "raw",     // "" in a datetime field, which Time refuses
 	}, wires, "no wire for the fields the schema types right: a URI in a to-one field, "+
 		"a JSONField, numbers sent as text, empty lists, a detail-only field absent from a list")
 	assert.Equal(t, "Its schema says string, but the server sends a JSON object (seen in a sample of 2 objects).", s.Facts["i18nstatus"].Note)

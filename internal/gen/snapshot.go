@@ -7,7 +7,9 @@
 // repository's schemas/ folder, which adds facts the schema cannot state
 // (under keys starting with "_": what a field carries on the wire, which
 // fields the server computes, keys it sends beyond the schema, the
-// generator's settings). See schemas/README.md.
+// generator's settings). See schemas/README.md. A schema read from a
+// server gets the facts a sample of its objects shows from
+// Snapshot.AddSample.
 package gen
 
 import (
