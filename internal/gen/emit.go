@@ -412,26 +412,30 @@ func memberDoc(m *member) string {
 	if len(flags) > 0 {
 		b.WriteString(" (" + strings.Join(flags, ", ") + ")")
 	}
-	b.WriteString(": ")
+	b.WriteString(":")
+	var what string
 	switch {
 	case !m.inSchema:
-		b.WriteString(m.extra.Source)
+		what = m.extra.Source
 	case len(m.facts.Source) > 1:
-		b.WriteString(strings.Join(m.facts.Source[1:], "; "))
+		what = strings.Join(m.facts.Source[1:], "; ")
 	default:
-		b.WriteString(m.help)
+		what = m.help
 	}
+	// The help texts of a live schema end with a period or not: each
+	// sentence added gets one between only where it is missing.
+	s := joinSentences(b.String(), what)
 	if m.facts.Note != "" {
-		b.WriteString(". " + upperFirst(m.facts.Note))
+		s = joinSentences(s, upperFirst(m.facts.Note))
 	}
 	if m.facts.NoWrite != "" {
-		b.WriteString(". It is not in the patch type: " + m.facts.NoWrite)
+		s = joinSentences(s, "It is not in the patch type: "+m.facts.NoWrite)
 	}
 	if m.facts.Null != "" {
-		b.WriteString(". The schema says it is not nullable, yet it can be null: " + m.facts.Null)
+		s = joinSentences(s, "The schema says it is not nullable, yet it can be null: "+m.facts.Null)
 	}
-	s := b.String()
-	if !strings.HasSuffix(s, ".") {
+	s = strings.TrimSuffix(s, ":") // nothing said of it
+	if !endsSentence(s) {
 		s += "."
 	}
 	return s

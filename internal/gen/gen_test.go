@@ -1,10 +1,12 @@
 package gen
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -24,6 +26,75 @@ func TestExportedNames(t *testing.T) {
 	assert.Equal(t, "plannedExperiment", unexported("PlannedExperiment"))
 	assert.Equal(t, "eas", unexported("EAS"))
 	assert.Equal(t, "easSet", unexported("EASSet"))
+}
+
+func TestDefaultNamesAreSingular(t *testing.T) {
+	for _, c := range []struct{ name, typ, service string }{
+		{"results", "Result", "Results"},
+		{"experiments", "Experiment", "Experiments"},
+		{"experiment", "Experiment", "Experiments"},
+		{"plannedexperiment", "Plannedexperiment", "Plannedexperiments"},
+		{"libraries", "Library", "Libraries"},
+		{"boxes", "Box", "Boxes"},
+		{"emailaddresses", "Emailaddress", "Emailaddresses"},
+		{"emailaddress", "Emailaddress", "Emailaddresss"},
+		{"status", "Status", "Statuss"},
+		{"analysis", "Analysis", "Analysiss"},
+		{"qualitymetrics", "Qualitymetrics", "Qualitymetricss"},
+		{"experimentanalysissettings", "Experimentanalysissettings", "Experimentanalysissettingss"},
+		{"PluginResultJobs", "PluginResultJob", "PluginResultJobs"},
+		{"ts", "Ts", "Tss"},
+	} {
+		s, err := Parse(c.name, "test", []byte(`{"fields": {"id": {"type": "integer"}}}`), nil)
+		require.NoError(t, err, c.name)
+		assert.Equal(t, []string{c.typ, c.service}, []string{s.Go.Type, s.Go.Service}, c.name)
+	}
+
+	// The snapshot's _go.type and the caller's settings win; the
+	// library's own types keep the names their snapshots give them.
+	s, err := Parse("results", "test", []byte(`{"fields": {"id": {"type": "integer"}}, "_go": {"type": "Results"}}`), nil)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Results", "Resultss"}, []string{s.Go.Type, s.Go.Service})
+	s, err = Parse("results", "test", []byte(`{"fields": {"id": {"type": "integer"}}, "_go": {"type": "Results"}}`), &Settings{Type: "Report"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"Report", "Reports"}, []string{s.Go.Type, s.Go.Service})
+	for name, want := range map[string]string{"results": "Result", "experiment": "Experiment", "plannedexperiment": "PlannedExperiment"} {
+		_, here, _, _ := runtime.Caller(0)
+		b, err := os.ReadFile(filepath.Join(filepath.Dir(here), "..", "..", "schemas", name+".json"))
+		require.NoError(t, err)
+		s, err := Parse(name, "schemas/"+name+".json", b, nil)
+		require.NoError(t, err)
+		assert.Equal(t, want, s.Go.Type, name)
+	}
+}
+
+// TestJSONFieldFilters checks the typed filters of a TS JSONField (a
+// string field whose default is "{}"): the server filters it on its stored
+// text, so only contains is typed; the field is a JSONObject even without
+// a sample, and a list in a text field gets no typed lookup.
+func TestJSONFieldFilters(t *testing.T) {
+	s, err := Parse("experiment", "test", []byte(`{"fields": {"id": {"type": "integer"},
+		"metaData": {"type": "string", "default": "{}", "blank": true, "help_text": "Unicode string data. Ex: \"Hello World\""},
+		"notes": {"type": "string", "default": ""}, "positions": {"type": "string"}},
+		"filtering": {"metaData": 2, "notes": 2, "positions": 2}, "allowed_detail_http_methods": ["get"]}`), nil)
+	require.NoError(t, err)
+	require.NoError(t, s.AddSample([]json.RawMessage{json.RawMessage(`{"id": 1, "positions": ["/rundb/api/v1/chip/1/"]}`)}))
+	src, err := Generate(s, "tsapi")
+	require.NoError(t, err)
+	code := strings.ReplaceAll(string(src), "\n\t// ", " ")     // comments unwrapped
+	code = regexp.MustCompile(` +`).ReplaceAllString(code, " ") // fields unaligned
+	for _, want := range []string{
+		"\tMetaData JSONObject `json:\"metaData,omitzero\"`",
+		"\tMetaDataContains string `url:\"metaData__contains,omitempty\"`",
+		"\tNotesStartsWith string `url:\"notes__startswith,omitempty\"`",
+		"Its schema says string with the default \"{}\": a Torrent Suite JSONField",
+		"\tPositions []string `json:\"positions\"`",
+	} {
+		assert.True(t, strings.Contains(code, want), "the source has %q", want)
+	}
+	for _, unwanted := range []string{"MetaData string", "MetaDataIn ", "MetaDataStartsWith", "MetaDataIExact", "\tMetaData string `url", "PositionsIn", "Positions *int64"} {
+		assert.False(t, strings.Contains(code, unwanted), "the source has no %q", unwanted)
+	}
 }
 
 func TestParseRefusesWhatCannotBeGenerated(t *testing.T) {

@@ -1,8 +1,10 @@
 package gen
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 )
 
 // kind is how a field is represented in Go.
@@ -139,7 +141,12 @@ func kindOf(f Field, facts Facts) (kind, error) {
 		return 0, fmt.Errorf("unknown wire %q", facts.Wire)
 	}
 	switch f.Type {
-	case "string", "time", "file":
+	case "string":
+		if jsonField(f) {
+			return kObject, nil
+		}
+		return kString, nil
+	case "time", "file":
 		return kString, nil
 	case "integer":
 		return kInt, nil
@@ -161,6 +168,18 @@ func kindOf(f Field, facts Facts) (kind, error) {
 	}
 	return kRaw, nil
 }
+
+// jsonField reports whether a field the schema types "string" is a Torrent
+// Suite JSONField: its default is the text "{}" (the field's own default),
+// and the server sends it as a JSON object.
+func jsonField(f Field) bool {
+	var def string
+	return f.Type == "string" && json.Unmarshal(f.Default, &def) == nil && strings.TrimSpace(def) == "{}"
+}
+
+// jsonFieldNote says why a JSONField the snapshot says nothing of is a
+// JSON object.
+const jsonFieldNote = `Its schema says string with the default "{}": a Torrent Suite JSONField, which the server sends as a JSON object.`
 
 // listOptionNames are the names ListOptions already uses.
 var listOptionNames = []string{"ListOptions", "Limit", "Offset", "OrderBy", "Filters", "Paging", "Concurrency"}
@@ -191,6 +210,9 @@ func (s *Snapshot) members() ([]*member, error) {
 		k, err := kindOf(f, facts)
 		if err != nil {
 			return nil, fmt.Errorf("gen: %s: field %s: %w", s.Origin, name, err)
+		}
+		if facts.Wire == "" && k == kObject && f.Type == "string" {
+			facts.Note = joinSentences(facts.Note, jsonFieldNote)
 		}
 		m := &member{json: name, kind: k, nullable: f.Nullable || facts.Null != "", readonly: f.ReadOnly, computed: facts.Computed,
 			inSchema: true, help: f.HelpText, facts: facts}
@@ -264,6 +286,14 @@ func (s *Snapshot) options(members []*member) ([]option, error) {
 				lks = []lk{{"exact", "", "*int64", "the object with that id"}, {"in", "In", "[]int64", "one of the objects with those ids"}}
 				break
 			}
+			// A JSONField (or a dict kept in a text column) is filtered on
+			// the JSON text the server stores: tastypie hands the lookup
+			// to the column as text. contains finds a key or a value in
+			// it. exact, in and startswith compare with the whole stored
+			// text, whose key order and spacing are the server's
+			// serializer's (and "" stands for {}): a value built here
+			// would rarely match, so they are not typed (ListOptions.Filters
+			// still sends them).
 			lks = []lk{{"contains", "Contains", "string", "a JSON text containing the value"}}
 		case kInt:
 			lks = []lk{{"exact", "", scalar, "the value"}, {"in", "In", "[]int64", "one of the values"},
@@ -280,6 +310,11 @@ func (s *Snapshot) options(members []*member) ([]option, error) {
 		case kURI:
 			lks = []lk{{"exact", "", "*int64", "the object with that id"}, {"in", "In", "[]int64", "one of the objects with those ids"}}
 		case kURIs, kNames, kObjects:
+			if m.related == "" {
+				// A list in a field the schema calls text: what the
+				// server filters it on is not known, so no lookup is typed.
+				continue
+			}
 			lks = []lk{{"exact", "", "*int64", "a set holding the object with that id"}, {"in", "In", "[]int64", "a set holding one of the objects with those ids"}}
 		}
 		if m.nullable || m.kind == kURIs || m.kind == kObjects || m.kind == kNames {

@@ -7,11 +7,14 @@
 // repository's schemas/ folder, which adds facts the schema cannot state
 // (under keys starting with "_": what a field carries on the wire, which
 // fields the server computes, keys it sends beyond the schema, the
-// generator's settings). See schemas/README.md.
+// generator's settings). See schemas/README.md. A schema read from a
+// server gets the facts a sample of its objects shows from
+// Snapshot.AddSample.
 package gen
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -124,9 +127,13 @@ type Extra struct {
 // Settings are the generator's settings for one resource.
 type Settings struct {
 	// Type is the read model's Go name ("Result"); ListOptions, Patch,
-	// Service and ServiceOp types are named after it.
+	// Service and ServiceOp types are named after it. By default it is
+	// the resource's name, exported and made singular where it is a plain
+	// English plural ("results": Result).
 	Type string `json:"type"`
-	// Service is the Client field that holds the service ("Results").
+	// Service is the Client field that holds the service ("Results"). By
+	// default it is the plural resource name, exported, or the type with
+	// an s.
 	Service string `json:"service"`
 	// Doc completes "<Type> is ..." in the model's doc comment.
 	Doc string `json:"doc"`
@@ -185,11 +192,15 @@ func Parse(name, origin string, b []byte, settings *Settings) (*Snapshot, error)
 			s.Go.Names[k] = v
 		}
 	}
+	plural := ""
 	if s.Go.Type == "" {
-		s.Go.Type = exported(name)
+		s.Go.Type = exported(singular(name))
+		if singular(name) != name {
+			plural = exported(name) // "results": Result, and the service Results
+		}
 	}
 	if s.Go.Service == "" {
-		s.Go.Service = s.Go.Type + "s"
+		s.Go.Service = cmp.Or(plural, s.Go.Type+"s")
 	}
 	if s.Go.Doc == "" {
 		s.Go.Doc = "an object of the " + name + " resource"
@@ -232,6 +243,33 @@ func Served(b []byte) ([]byte, error) {
 		return nil, fmt.Errorf("gen: %w", err)
 	}
 	return out.Bytes(), nil
+}
+
+// keptPlurals end names that are not plain plurals, or whose plural is
+// the thing itself: they keep their last s.
+var keptPlurals = []string{"ss", "us", "is", "metrics", "settings", "args", "series", "species", "news"}
+
+// singular is the singular of a resource name that is a plain English
+// plural ("results": "result", "libraries": "library", "boxes": "box"),
+// else the name as it is ("status", "analysis", "qualitymetrics", the
+// many names already singular). The default type of a resource is named
+// after one object of it.
+func singular(name string) string {
+	low := strings.ToLower(name)
+	for _, k := range keptPlurals {
+		if strings.HasSuffix(low, k) {
+			return name
+		}
+	}
+	switch {
+	case !strings.HasSuffix(low, "s") || len(name) < 3:
+		return name
+	case strings.HasSuffix(low, "ies") && len(name) > 4:
+		return name[:len(name)-3] + "y"
+	case strings.HasSuffix(low, "sses"), strings.HasSuffix(low, "ches"), strings.HasSuffix(low, "shes"), strings.HasSuffix(low, "xes"):
+		return name[:len(name)-2]
+	}
+	return name[:len(name)-1]
 }
 
 // initialisms are the words Go spells in capitals.

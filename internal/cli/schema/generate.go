@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"go/token"
 	"maps"
 	"net/http"
@@ -58,10 +57,22 @@ each filter the schema allows, the patch type when the schema allows PATCH,
 and New<Type>Service, which takes a *tsapi.Client. Every exported name is
 documented from the schema's help texts.
 
+It also reads a sample of RESOURCE's objects (RESOURCE/?limit=20), because a
+schema does not type every field as the server sends it: Torrent Suite's
+JSONFields and some dicts say "string" and arrive as JSON objects, some text
+fields carry lists, some to-many fields hold nested objects or names, and some
+fields the schema calls not nullable are null. A model typed from the schema
+alone could not decode such answers; where the sample shows one, the field is
+typed as what it carries and its doc comment says so. None of the sample's
+values goes into the file. Without a sample (no object yet, or a list the
+account may not read) a warning says so and the fields are typed from the
+schema alone.
+
 The package is RESOURCE in lower case unless --package names one (tsapi gives
 the library's own form, for code inside the library); the type is RESOURCE
-with a capital unless --type names it. -o writes the file instead of stdout.
-It runs on one server.`,
+with a capital, made singular where it is a plain English plural (results:
+Result), unless --type names it. -o writes the file instead of stdout. It runs
+on one server.`,
 		Example: `  tsapi schema generate referencegenome --type ReferenceGenome --package myts -o referencegenome_gen.go
   tsapi --profile lab schema generate results --type Result | gofmt -l
   tsapi --demo schema generate plannedexperiment --type Plan`,
@@ -93,7 +104,7 @@ It runs on one server.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&opts.Package, "package", "", "the Go package of the file (default: the resource's name in lower case)")
-	fs.StringVar(&opts.Type, "type", "", "the model's Go name, after which the other types are named (default: the resource's name, capitalised)")
+	fs.StringVar(&opts.Type, "type", "", "the model's Go name, after which the other types are named (default: the resource's name, capitalised and singular)")
 	// -o is the file here: the output is Go source, in no format of the
 	// other commands.
 	fs.StringVarP(&opts.File, "output", "o", "", "write the file here instead of stdout")
@@ -125,12 +136,12 @@ func generateRun(opts *GenerateOptions) error {
 		v.User = nil
 		origin = v.String() + origin
 	}
-	if raw, err = withSampleFacts(opts.Ctx, opts.IO, s, opts.Resource, raw); err != nil {
-		return err
-	}
 	snap, err := gen.Parse(opts.Resource, origin, raw, &gen.Settings{Type: opts.Type})
 	if err != nil {
 		return cmdutil.Exitf(cmdutil.ExitError, "the %s schema cannot be generated: %s", opts.Resource, strings.TrimPrefix(err.Error(), "gen: "))
+	}
+	if err := addSample(opts.Ctx, opts.IO, s, opts.Resource, snap); err != nil {
+		return err
 	}
 	src, err := gen.Generate(snap, opts.Package)
 	if err != nil {
@@ -148,105 +159,36 @@ func generateRun(opts *GenerateOptions) error {
 	return nil
 }
 
-// sampleSize is how many objects withSampleFacts reads.
+// sampleSize is how many objects addSample reads.
 const sampleSize = 20
 
-// withSampleFacts returns the schema with the facts a sample of the
-// resource's objects shows: a field whose schema type says text or a link
-// but which the server sends as a JSON object (Torrent Suite keeps dicts
-// in some CharFields, and JSONFields say "string"), or as a list, is typed
-// as what it carries, or the generated model could not decode the
-// server's answers. Without a sample (no object, or a list the account
-// may not read) it says so on stderr and returns the schema as it is.
-func withSampleFacts(ctx context.Context, ios *cmdutil.IOStreams, s *cmdutil.Server, resource string, schema json.RawMessage) (json.RawMessage, error) {
-	var doc map[string]json.RawMessage
-	var sch struct {
-		Fields map[string]struct {
-			Type        string `json:"type"`
-			RelatedType string `json:"related_type"`
-		} `json:"fields"`
-	}
-	errDoc, errSch := json.Unmarshal(schema, &doc), json.Unmarshal(schema, &sch)
-	if errDoc != nil || errSch != nil || len(sch.Fields) == 0 {
-		return schema, nil //nolint:nilerr // gen.Parse says what is wrong with it, in its words
-	}
+// addSample reads a sample of the resource's objects and adds what they
+// show to snap (see gen.Snapshot.AddSample): a field whose schema type
+// says text or a link but which the server sends as a JSON object or a
+// list is typed as what it carries, or the generated model could not
+// decode the server's answers. Without a sample (no object, or a list the
+// account may not read) it says so on stderr and leaves snap as it is.
+func addSample(ctx context.Context, ios *cmdutil.IOStreams, s *cmdutil.Server, resource string, snap *gen.Snapshot) error {
 	var page struct {
-		Objects []map[string]json.RawMessage `json:"objects"`
+		Objects []json.RawMessage `json:"objects"`
 	}
 	req := &tsapi.Request{Method: http.MethodGet, Path: resource + "/", Query: url.Values{"limit": {strconv.Itoa(sampleSize)}}}
 	if _, err := s.Client.Do(ctx, req, &page); err != nil {
 		if errors.Is(err, context.Canceled) {
-			return nil, err
+			return err
 		}
 		ios.Warnf("%s: no sample of %s to check its schema's types against (%s): the fields are typed from the schema alone",
 			s.Name, resource, cmdutil.Explain(err, s, "read "+resource))
-		return schema, nil
+		return nil
 	}
 	if len(page.Objects) == 0 {
 		ios.Warnf("%s: %s has no object to check its schema's types against: the fields are typed from the schema alone", s.Name, resource)
-		return schema, nil
+		return nil
 	}
-	facts := map[string]map[string]string{}
-	for name, f := range sch.Fields {
-		wire := ""
-		for _, obj := range page.Objects {
-			if w := wireOf(f.Type, f.RelatedType, obj[name]); w != "" {
-				wire = w
-				break
-			}
-		}
-		if wire != "" {
-			facts[name] = map[string]string{"wire": wire,
-				"note": fmt.Sprintf("Its schema says %s, but the server sends %s (seen in a sample of its answers).", f.Type, wireWords[wire])}
-		}
+	if err := snap.AddSample(page.Objects); err != nil {
+		return cmdutil.Exitf(cmdutil.ExitError, "the %s sample cannot be read: %s", resource, strings.TrimPrefix(err.Error(), "gen: "))
 	}
-	if len(facts) == 0 {
-		return schema, nil
-	}
-	b, err := json.Marshal(facts)
-	if err != nil {
-		return nil, err
-	}
-	doc["_fields"] = b
-	return json.Marshal(doc)
-}
-
-// wireWords say what a wire carries.
-var wireWords = map[string]string{"object": "a JSON object", "objects": "a list of JSON objects", "list": "a list", "raw": "other JSON"}
-
-// wireOf is the wire a field of schema type typ needs for value v, or ""
-// when its schema type reads it (or v says nothing: absent, null).
-func wireOf(typ, related string, v json.RawMessage) string {
-	v = json.RawMessage(strings.TrimSpace(string(v)))
-	if len(v) == 0 || string(v) == "null" {
-		return ""
-	}
-	switch v[0] {
-	case '{':
-		if typ == "dict" {
-			return ""
-		}
-		return "object"
-	case '[':
-		switch {
-		case typ == "list":
-			return ""
-		case typ == "related" && related == "to_many":
-			var items []json.RawMessage
-			if json.Unmarshal(v, &items) == nil && len(items) > 0 && strings.HasPrefix(strings.TrimSpace(string(items[0])), "{") {
-				return "objects"
-			}
-			return ""
-		}
-		return "list"
-	case '"':
-		return ""
-	}
-	switch typ {
-	case "string", "time", "file", "datetime", "date", "related":
-		return "raw" // a number or a boolean where text is said
-	}
-	return ""
+	return nil
 }
 
 // suggestResource names the resource meant, from the API root's list

@@ -80,6 +80,16 @@ func TestNewCmdGenerate(t *testing.T) {
 	}
 }
 
+// TestGenerateHelpSaysWhyItReadsASample checks that --help says the
+// command reads objects beside the schema, and why.
+func TestGenerateHelpSaysWhyItReadsASample(t *testing.T) {
+	f, _ := clitest.Factory(t)
+	long := strings.Join(strings.Fields(NewCmdGenerate(f, nil).Long), " ")
+	for _, want := range []string{"a sample of RESOURCE's objects (RESOURCE/?limit=20)", "could not decode such answers", "(results: Result)"} {
+		assert.Contains(t, long, want)
+	}
+}
+
 // declared parses src as Go and returns its package name and its
 // exported top-level names, failing on an exported name without a doc
 // comment.
@@ -147,13 +157,19 @@ func TestGenerateRun(t *testing.T) {
 	has(t, out, "\tI18Nstatus tsapi.JSONObject `json:\"i18nstatus,omitzero\"`")
 	has(t, out, "\tReportstorage tsapi.JSONObject `json:\"reportstorage,omitzero\"`")
 	has(t, out, "\tPluginresults []string `json:\"pluginresults\"`")
-	has(t, out, "// schema says string, but the server sends a JSON object (seen in a sample\n")
+	has(t, strings.ReplaceAll(out, "\n\t// ", " "), ` I18Nstatus is "i18nstatus": Unicode string data. Ex: "Hello World". `+
+		"Its schema says string, but the server sends a JSON object (seen in a sample of 3 objects).")
 	assert.False(t, strings.Contains(out, "Auto_user_S5-0101"), "nothing of the sample's values")
 
+	// Without a sample the fields are typed from the schema: a JSONField
+	// still reads as an object (its default is "{}"), and the type is named
+	// after one result.
 	empty := tsapitest.New(t)
 	out, errOut, err := run(GenerateOptions{Resource: "results", Package: "myts", Servers: clitest.Admins(t, empty)})
 	require.NoError(t, err)
 	has(t, out, "\tI18Nstatus string `json:\"i18nstatus\"`")
+	has(t, out, "\tMetaData tsapi.JSONObject `json:\"metaData,omitzero\"`")
+	has(t, out, "\ntype Result struct {\n")
 	assert.Equal(t, "tsapi: a: results has no object to check its schema's types against: the fields are typed from the schema alone\n", errOut)
 
 	file := filepath.Join(t.TempDir(), "result_gen.go")
