@@ -287,6 +287,10 @@ func Generate(s *Snapshot, pkg string) ([]byte, error) {
 
 	// The service.
 	serviceDoc := fmt.Sprintf("%sService reaches /rundb/api/v1/%s/. Client's %s field holds a *%sServiceOp; tests may put their own implementation there.", t, s.Name, s.Go.Service, t)
+	if q != "" {
+		// In another package the Client has no field for it.
+		serviceDoc = fmt.Sprintf("%sService reaches /rundb/api/v1/%s/. New%sService returns the library's implementation, a *%sServiceOp; code that takes a %sService can be given another in tests.", t, s.Name, t, t, t)
+	}
 	methods := [][2]string{
 		{"List fetches one page of objects (newest first); resp.Meta holds the page's limit, offset, total_count and next link.", fmt.Sprintf("List(ctx context.Context, opts *%sListOptions) ([]*%s, *Response, error)", t, t)},
 		{"All iterates over every object matching opts, across pages.", fmt.Sprintf("All(ctx context.Context, opts *%sListOptions) iter.Seq2[*%s, error]", t, t)},
