@@ -166,7 +166,7 @@ func newPluginResultJobResource(c *Client) *Resource[PluginResultJob, PluginResu
 // Resource.Create, Resource.CreateAndGet, Resource.Update,
 // Resource.ReplaceAllMatching, PatchResource.Patch, PatchResource.Delete,
 // PatchResource.BulkPatch and PatchResource.DeleteAllMatching; SetState,
-// Watch and WaitTerminal are PluginResultJobServiceOp's own.
+// Watch, Wait and WaitTerminal are PluginResultJobServiceOp's own.
 type PluginResultJobService interface {
 	// List fetches one page of jobs (newest first); resp.Meta holds the
 	// page's limit, offset, total_count and next link.
@@ -205,6 +205,9 @@ type PluginResultJobService interface {
 	SetState(ctx context.Context, id int64, state JobState) (*Response, error)
 	// Watch follows every matching job and yields what happens to them.
 	Watch(ctx context.Context, opts *WatchOptions) iter.Seq2[JobEvent, error]
+	// Wait polls a job until its state is terminal, telling a progress
+	// function of each read.
+	Wait(ctx context.Context, id int64, opts *WaitOptions) (*PluginResultJob, error)
 	// WaitTerminal polls a job until its state is terminal.
 	WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error)
 	// Delete deletes one job.
@@ -249,20 +252,31 @@ func (s *PluginResultJobServiceOp) SetState(ctx context.Context, id int64, state
 	return resp, err
 }
 
-// WaitTerminal reads job id every interval until its state is terminal
-// (JobState.IsTerminal) and returns the job. It returns ctx.Err() when
-// ctx ends first, and stops at the first error that the client's retries
-// did not overcome (a deleted job is ErrNotFound); either way with the job
-// as last read, or nil. A job left in a state the server does not store
-// never counts as terminal: bound the wait with ctx.
-func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error) {
-	if interval <= 0 {
-		return nil, &InvalidArgumentError{Msg: "WaitTerminal needs a positive interval"}
+// WaitOptions are the settings of Wait.
+type WaitOptions struct {
+	// Interval is the time between reads of the job; it must be positive.
+	Interval time.Duration
+	// Progress, when not nil, is called with the job as read, after every
+	// read (the last, terminal one included), on the caller's goroutine.
+	Progress func(job *PluginResultJob)
+}
+
+// Wait reads job id every opts.Interval until its state is terminal
+// (JobState.IsTerminal) and returns the job, telling opts.Progress of each
+// read. It returns ctx.Err() when ctx ends first, and stops at the first
+// error that the client's retries did not overcome (a deleted job is
+// ErrNotFound); either way with the job as last read, or nil. A job left
+// in a state the server does not store never counts as terminal: bound the
+// wait with ctx. It returns an *InvalidArgumentError for nil opts or an
+// interval that is not positive.
+func (s *PluginResultJobServiceOp) Wait(ctx context.Context, id int64, opts *WaitOptions) (*PluginResultJob, error) {
+	if opts == nil || opts.Interval <= 0 {
+		return nil, &InvalidArgumentError{Msg: "Wait needs a positive interval"}
 	}
 	if ctx == nil {
 		return nil, &InvalidArgumentError{Msg: "nil context"}
 	}
-	t := time.NewTicker(interval)
+	t := time.NewTicker(opts.Interval)
 	defer t.Stop()
 	var last *PluginResultJob
 	for {
@@ -274,6 +288,9 @@ func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, i
 			return last, err
 		}
 		last = job
+		if opts.Progress != nil {
+			opts.Progress(job)
+		}
 		if job.State.IsTerminal() {
 			return job, nil
 		}
@@ -283,6 +300,15 @@ func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, i
 		case <-t.C:
 		}
 	}
+}
+
+// WaitTerminal is Wait with no progress: it reads job id every interval
+// until its state is terminal, with Wait's errors.
+func (s *PluginResultJobServiceOp) WaitTerminal(ctx context.Context, id int64, interval time.Duration) (*PluginResultJob, error) {
+	if interval <= 0 {
+		return nil, &InvalidArgumentError{Msg: "WaitTerminal needs a positive interval"}
+	}
+	return s.Wait(ctx, id, &WaitOptions{Interval: interval})
 }
 
 // LogValue logs the job's id, state and run level, and its config's form

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,4 +214,40 @@ func TestServicesCanBeSubstituted(t *testing.T) {
 	_, err := c.PluginResultJobs.SetState(context.Background(), 3, StateCompleted)
 	require.NoError(t, err)
 	assert.Equal(t, []JobState{StateCompleted}, fake.states)
+}
+
+func TestWaitTellsProgressOfEveryRead(t *testing.T) {
+	var mu sync.Mutex
+	states := []string{"Queued", "Started", "Started", "Completed"}
+	reads := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		reads++
+		state := states[min(reads, len(states))-1]
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"id": 7, "state": %q, "config": {}, "run_level": "default"}`, state)
+	}))
+	t.Cleanup(srv.Close)
+	c := newTestClient(t, srv.URL)
+	var seen []JobState
+	job, err := c.PluginResultJobs.Wait(context.Background(), 7, &WaitOptions{Interval: time.Millisecond,
+		Progress: func(j *PluginResultJob) { seen = append(seen, j.State) }})
+	require.NoError(t, err)
+	assert.Equal(t, StateCompleted, job.State)
+	assert.Equal(t, []JobState{StateQueued, StateStarted, StateStarted, StateCompleted}, seen, "every read, the terminal one included")
+
+	_, err = c.PluginResultJobs.Wait(context.Background(), 7, nil)
+	assert.ErrorIs(t, err, ErrInvalidOption)
+	_, err = c.PluginResultJobs.Wait(context.Background(), 7, &WaitOptions{})
+	assert.ErrorIs(t, err, ErrInvalidOption)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	mu.Lock()
+	reads, states = 0, []string{"Started"}
+	mu.Unlock()
+	job, err = c.PluginResultJobs.Wait(ctx, 7, &WaitOptions{Interval: time.Millisecond, Progress: func(*PluginResultJob) { cancel() }})
+	assert.ErrorIs(t, err, context.Canceled)
+	require.NotNil(t, job, "the job as last read")
+	assert.Equal(t, StateStarted, job.State)
 }

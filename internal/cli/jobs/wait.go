@@ -1,15 +1,8 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
-	"io"
-	"net/http"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -91,19 +84,15 @@ func waitRun(opts *WaitOptions) error {
 		ctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	// WaitTerminal has no progress hook: the state of each poll is read
-	// from its answer on the way to the library.
 	start := time.Now()
-	var last atomic.Value
-	restore := watchState(s.Client, opts.ID, func(st tsapi.JobState) {
-		last.Store(st)
-		opts.IO.Progress("job %d: %s (waiting %s)", opts.ID, st, cmdutil.HumanDuration(time.Since(start).Round(time.Second)))
-	})
-	job, err := s.Client.PluginResultJobs.WaitTerminal(ctx, opts.ID, opts.Interval)
-	restore()
+	var state tsapi.JobState
+	job, err := s.Client.PluginResultJobs.Wait(ctx, opts.ID, &tsapi.WaitOptions{Interval: opts.Interval,
+		Progress: func(j *tsapi.PluginResultJob) {
+			state = j.State
+			opts.IO.Progress("job %d: %s (waiting %s)", opts.ID, j.State, cmdutil.HumanDuration(time.Since(start).Round(time.Second)))
+		}})
 	opts.IO.ProgressDone()
 	if err != nil {
-		state, _ := last.Load().(tsapi.JobState)
 		if job != nil {
 			state = job.State
 		}
@@ -130,46 +119,4 @@ func waitRun(opts *WaitOptions) error {
 		return &cmdutil.CodeError{Code: code}
 	}
 	return nil
-}
-
-// watchState hands fn the state in each answer to a read of job id by c,
-// until restore is called.
-func watchState(c *tsapi.Client, id int64, fn func(tsapi.JobState)) (restore func()) {
-	hc := c.HTTPClient()
-	inner := hc.Transport
-	if inner == nil {
-		inner = http.DefaultTransport
-	}
-	path := fmt.Sprintf("/PluginResultJob/%d/", id)
-	hc.Transport = &statePeek{inner: inner, path: path, fn: fn}
-	return func() { hc.Transport = inner }
-}
-
-// statePeek reads the state of a job from answers to its detail URL.
-type statePeek struct {
-	inner http.RoundTripper
-	path  string
-	fn    func(tsapi.JobState)
-}
-
-// maxPeek bounds what is read of an answer to find its state.
-const maxPeek = 1 << 20
-
-func (t *statePeek) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := t.inner.RoundTrip(req)
-	if err != nil || req.Method != http.MethodGet || resp.StatusCode != http.StatusOK || !strings.HasSuffix(req.URL.Path, t.path) {
-		return resp, err
-	}
-	b, rerr := io.ReadAll(io.LimitReader(resp.Body, maxPeek))
-	var job struct {
-		State tsapi.JobState `json:"state"`
-	}
-	if rerr == nil && len(b) < maxPeek && json.Unmarshal(b, &job) == nil && job.State != "" {
-		t.fn(job.State)
-	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(b), resp.Body), resp.Body}
-	return resp, nil
 }
