@@ -5,12 +5,14 @@ package clitest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/tsapi-go/tsapi"
@@ -94,4 +96,14 @@ func Writes(s *tsapitest.Server) []string {
 		out = append(out, line)
 	}
 	return out
+}
+
+// Usage asserts that err is a usage error (exit 2, nothing sent) whose
+// text says want.
+func Usage(t *testing.T, err error, want string) {
+	t.Helper()
+	var ue *cmdutil.UsageError
+	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
+		assert.Contains(t, err.Error(), want)
+	}
 }

@@ -3,7 +3,6 @@ package experiments
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,14 +15,6 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
-
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	var ue *cmdutil.UsageError
-	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
-		assert.Contains(t, err.Error(), want)
-	}
-}
 
 var day = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
@@ -71,7 +62,7 @@ func TestNewCmdList(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdList, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -148,9 +139,9 @@ func TestNewCmdGet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int64{52, 53}, got.IDs)
 	_, err = clitest.Parse(t, f, NewCmdGet)
-	usage(t, err, "one experiment id or more")
+	clitest.Usage(t, err, "one experiment id or more")
 	_, err = clitest.Parse(t, f, NewCmdGet, "R_2026")
-	usage(t, err, `"R_2026" is not an id`)
+	clitest.Usage(t, err, `"R_2026" is not an id`)
 }
 
 func TestGetRun(t *testing.T) {

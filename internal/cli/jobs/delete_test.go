@@ -36,7 +36,7 @@ func TestNewCmdDelete(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdDelete, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -105,7 +105,7 @@ func TestDeleteRun(t *testing.T) {
 		seed(b, "Error")
 		opts, _ := deleteOpts(t, clitest.Admins(t, a, b))
 		opts.IDs = []int64{1}
-		usage(t, deleteRun(opts), "--all-servers")
+		clitest.Usage(t, deleteRun(opts), "--all-servers")
 		assert.Len(t, a.Jobs(), 1)
 		assert.Len(t, b.Jobs(), 1)
 	})

@@ -141,7 +141,7 @@ func TestListRunLinks(t *testing.T) {
 	t.Run("a typo is told with the field meant", func(t *testing.T) {
 		opts, _ := listOpts(t, clitest.Admins(t, linked(t)))
 		opts.Output.Fields = []string{"id", "experiment_nam"}
-		usage(t, listRun(opts), `no field "experiment_nam": did you mean "experiment_name"?`)
+		clitest.Usage(t, listRun(opts), `no field "experiment_nam": did you mean "experiment_name"?`)
 	})
 }
 

@@ -3,7 +3,6 @@ package jobs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,15 +16,6 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
-
-// usage asserts that err is a usage error (exit 2) saying want.
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	var ue *cmdutil.UsageError
-	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
-		assert.Contains(t, err.Error(), want)
-	}
-}
 
 func at(d time.Duration) *time.Time { t := clitest.Now.Add(-d); return &t }
 
@@ -65,7 +55,7 @@ func TestNewCmdList(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdList, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -153,7 +143,7 @@ func TestListRun(t *testing.T) {
 		assert.Equal(t, "2 is Started\n1 is Error\n", st.Out.String())
 		opts, _ = listOpts(t, clitest.Admins(t, a))
 		opts.Output.JQ = ".[] |"
-		usage(t, listRun(opts), "--jq")
+		clitest.Usage(t, listRun(opts), "--jq")
 	})
 	t.Run("one server fails: the other's rows, and exit 7", func(t *testing.T) {
 		a, b := tsapitest.New(t), tsapitest.New(t)

@@ -46,7 +46,7 @@ func TestNewCmdPatch(t *testing.T) {
 			st.In.WriteString(tt.stdin)
 			got, err := clitest.Parse(t, f, NewCmdPatch, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -124,7 +124,7 @@ func TestPatchRun(t *testing.T) {
 		seed(a, "Error")
 		opts, _ := patchOpts(t, clitest.Admins(t, a), &tsapi.PluginResultJobPatch{State: "Cancelled"})
 		opts.Filter.States, opts.Yes = []tsapi.JobState{"Error"}, false
-		usage(t, patchRun(opts), "add --yes")
+		clitest.Usage(t, patchRun(opts), "add --yes")
 		assert.Empty(t, clitest.Writes(a))
 	})
 	t.Run("a patch accepted and not applied is reported", func(t *testing.T) {
@@ -153,7 +153,7 @@ func TestPatchRun(t *testing.T) {
 		seed(b, "Queued")
 		opts, _ := patchOpts(t, clitest.Admins(t, a, b), &tsapi.PluginResultJobPatch{RunLevel: "post"})
 		opts.IDs = []int64{1}
-		usage(t, patchRun(opts), "--all-servers")
+		clitest.Usage(t, patchRun(opts), "--all-servers")
 		assert.Empty(t, append(clitest.Writes(a), clitest.Writes(b)...))
 	})
 }

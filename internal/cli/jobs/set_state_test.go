@@ -31,7 +31,7 @@ func TestNewCmdSetState(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdSetState, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -80,7 +80,7 @@ func TestSetStateRun(t *testing.T) {
 		seed(a, "Queued")
 		seed(b, "Started")
 		opts, _ := setStateOpts(t, clitest.Admins(t, a, b), 1, tsapi.StateCancelled)
-		usage(t, setStateRun(opts), "add --all-servers")
+		clitest.Usage(t, setStateRun(opts), "add --all-servers")
 		assert.Empty(t, append(clitest.Writes(a), clitest.Writes(b)...), "nothing sent")
 		opts, st := setStateOpts(t, clitest.Admins(t, a, b), 1, tsapi.StateCancelled)
 		opts.AllServers = true

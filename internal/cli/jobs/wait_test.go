@@ -33,7 +33,7 @@ func TestNewCmdWait(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdWait, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -104,6 +104,6 @@ func TestWaitRun(t *testing.T) {
 	t.Run("one server only", func(t *testing.T) {
 		opts, _ := waitOpts(t, tsapitest.New(t), 1)
 		opts.Servers = clitest.Admins(t, tsapitest.New(t), tsapitest.New(t))
-		usage(t, waitRun(opts), "one server")
+		clitest.Usage(t, waitRun(opts), "one server")
 	})
 }

@@ -35,7 +35,7 @@ func TestNewCmdWatch(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdWatch, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -46,7 +46,7 @@ func TestNewCmdWatch(t *testing.T) {
 	f, _ := clitest.Factory(t)
 	f.Flags.Output = cmdutil.FormatJSON
 	_, err := clitest.Parse(t, f, NewCmdWatch)
-	usage(t, err, "use -o table, tsv or jsonl")
+	clitest.Usage(t, err, "use -o table, tsv or jsonl")
 }
 
 // pipe is an IOStreams whose stdout a test reads line by line.

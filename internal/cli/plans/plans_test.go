@@ -3,7 +3,6 @@ package plans
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -15,14 +14,6 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
-
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	var ue *cmdutil.UsageError
-	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
-		assert.Contains(t, err.Error(), want)
-	}
-}
 
 var day = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
@@ -78,7 +69,7 @@ func TestNewCmdList(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdList, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -157,9 +148,9 @@ func TestNewCmdGet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int64{61, 62, 63}, got.IDs)
 	_, err = clitest.Parse(t, f, NewCmdGet)
-	usage(t, err, "one plan id or more")
+	clitest.Usage(t, err, "one plan id or more")
 	_, err = clitest.Parse(t, f, NewCmdGet, "P62AB")
-	usage(t, err, `"P62AB" is not an id`)
+	clitest.Usage(t, err, `"P62AB" is not an id`)
 }
 
 func TestGetRun(t *testing.T) {

@@ -2,7 +2,6 @@ package pluginresults
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -15,14 +14,6 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
-
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	var ue *cmdutil.UsageError
-	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
-		assert.Contains(t, err.Error(), want)
-	}
-}
 
 func fake(t *testing.T) *tsapitest.Server {
 	s := tsapitest.New(t)
@@ -53,7 +44,7 @@ func TestNewCmdList(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdList, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -83,7 +74,7 @@ func TestNewCmdGet(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int64{26}, got.IDs)
 	_, err = clitest.Parse(t, f, NewCmdGet)
-	usage(t, err, "one plugin result id or more")
+	clitest.Usage(t, err, "one plugin result id or more")
 }
 
 func TestGetRun(t *testing.T) {
@@ -109,7 +100,7 @@ func TestNewCmdStore(t *testing.T) {
 	f, st = clitest.Factory(t)
 	st.In.WriteString(`[1]`)
 	_, err = clitest.Parse(t, f, NewCmdStore, "26", "-")
-	usage(t, err, "-: the store must be a JSON object")
+	clitest.Usage(t, err, "-: the store must be a JSON object")
 	assert.NotContains(t, err.Error(), "tsapi: ", "no doubled prefix")
 }
 
@@ -124,7 +115,7 @@ func TestStoreRun(t *testing.T) {
 	assert.Empty(t, clitest.Writes(a))
 	opts.DryRun = false
 	opts.Servers = clitest.Admins(t, a, b)
-	usage(t, storeRun(opts), "--all-servers")
+	clitest.Usage(t, storeRun(opts), "--all-servers")
 	assert.Empty(t, append(clitest.Writes(a), clitest.Writes(b)...))
 	opts.Servers = clitest.Admins(t, a)
 	require.NoError(t, storeRun(opts))

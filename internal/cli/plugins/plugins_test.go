@@ -2,7 +2,6 @@ package plugins
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
@@ -14,14 +13,6 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
-
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	var ue *cmdutil.UsageError
-	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
-		assert.Contains(t, err.Error(), want)
-	}
-}
 
 func fake(t *testing.T) *tsapitest.Server {
 	s := tsapitest.New(t)
@@ -37,7 +28,7 @@ func TestNewCmdList(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []any{"variantCaller", true}, []any{got.Name, got.Enabled})
 	_, err = clitest.Parse(t, f, NewCmdList, "x")
-	usage(t, err, "no argument")
+	clitest.Usage(t, err, "no argument")
 }
 
 func TestListRun(t *testing.T) {
@@ -81,7 +72,7 @@ func TestNewCmdLaunch(t *testing.T) {
 	assert.Equal(t, []any{int64(101), "variantCaller", "5.18.0.1", true}, []any{got.Result, got.Request.Plugin, got.Request.Version, got.AllServers})
 	assert.JSONEq(t, `{"threads": 8}`, string(got.Request.Config.(tsapi.JobConfig).Raw()))
 	_, err = clitest.Parse(t, f, NewCmdLaunch, "101")
-	usage(t, err, "an analysis result id and a plugin name")
+	clitest.Usage(t, err, "an analysis result id and a plugin name")
 }
 
 func TestLaunchRun(t *testing.T) {
@@ -98,7 +89,7 @@ func TestLaunchRun(t *testing.T) {
 	assert.Equal(t, "would send: POST "+a.APIURL()+`results/101/plugin/ {"plugin":"variantCaller"}`+"\n", out)
 	assert.Empty(t, clitest.Writes(a))
 	_, err = run(clitest.Admins(t, a, b), "variantCaller", false, false)
-	usage(t, err, "--all-servers")
+	clitest.Usage(t, err, "--all-servers")
 	assert.Empty(t, append(clitest.Writes(a), clitest.Writes(b)...))
 	out, err = run(clitest.Admins(t, a), "variantCaller", false, false)
 	require.NoError(t, err)

@@ -3,7 +3,6 @@ package runs
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -16,15 +15,6 @@ import (
 	"github.com/tsapi-go/tsapi/internal/cli/cmdutil"
 	"github.com/tsapi-go/tsapi/tsapitest"
 )
-
-// usage asserts that err is a usage error (exit 2) saying want.
-func usage(t *testing.T, err error, want string) {
-	t.Helper()
-	var ue *cmdutil.UsageError
-	if assert.True(t, errors.As(err, &ue), "a usage error: %v", err) {
-		assert.Contains(t, err.Error(), want)
-	}
-}
 
 var day = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
@@ -95,7 +85,7 @@ func TestNewCmdList(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdList, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -215,7 +205,7 @@ func TestNewCmdGet(t *testing.T) {
 			f, _ := clitest.Factory(t)
 			got, err := clitest.Parse(t, f, NewCmdGet, tt.args...)
 			if tt.wantErr != "" {
-				usage(t, err, tt.wantErr)
+				clitest.Usage(t, err, tt.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -253,5 +243,5 @@ func TestGetRun(t *testing.T) {
 	assert.Equal(t, "101\tAuto_S5-0042_101\n", out, "the results found are printed")
 
 	_, err = run(clitest.Admins(t, a), cmdutil.Output{Fields: []string{"id", "experiment_nam"}}, 101)
-	usage(t, err, `no field "experiment_nam": did you mean "experiment_name"?`)
+	clitest.Usage(t, err, `no field "experiment_nam": did you mean "experiment_name"?`)
 }
