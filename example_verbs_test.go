@@ -356,6 +356,37 @@ func ExamplePluginResultJobService_WaitTerminal() {
 	// Error <nil>
 }
 
+func ExamplePluginResultJobService_Wait() {
+	srv := exampleServer()
+	defer srv.Close()
+	client, err := tsapi.New(srv.URL(), tsapi.WithBasicAuth("ionadmin", "ionadmin"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// Progress hears of every read of job 20. Here it also plays the
+	// plugin, which starts the job and then completes it.
+	next := map[tsapi.JobState]tsapi.JobState{tsapi.StateQueued: tsapi.StateStarted, tsapi.StateStarted: tsapi.StateCompleted}
+	job, err := client.PluginResultJobs.Wait(ctx, 20, &tsapi.WaitOptions{
+		Interval: 10 * time.Millisecond,
+		Progress: func(j *tsapi.PluginResultJob) {
+			fmt.Println("job", j.ID, "is", j.State)
+			if to, ok := next[j.State]; ok {
+				if _, err := client.PluginResultJobs.SetState(ctx, j.ID, to); err != nil {
+					log.Fatal(err)
+				}
+			}
+		},
+	})
+	fmt.Println(job.State, err)
+	// Output:
+	// job 20 is Queued
+	// job 20 is Started
+	// job 20 is Completed
+	// Completed <nil>
+}
+
 func ExamplePluginResultJobService_Delete() {
 	srv := exampleServer()
 	defer srv.Close()
