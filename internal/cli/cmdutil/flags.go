@@ -222,3 +222,29 @@ func Plural(n int, noun string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
 }
+
+// OneOrIn is how a flag's values filter: one value as the exact filter,
+// several as the __in filter (the other result is the zero value).
+func OneOrIn[T any](values []T) (exact T, in []T) {
+	switch len(values) {
+	case 0:
+	case 1:
+		exact = values[0]
+	default:
+		in = values
+	}
+	return exact, in
+}
+
+// CopyFilters is a copy of --filter's parsed values, for a request's
+// list options (nil when there are none).
+func CopyFilters(filters map[string][]string) map[string][]string {
+	if len(filters) == 0 {
+		return nil
+	}
+	out := make(map[string][]string, len(filters))
+	for k, v := range filters {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
+}

@@ -77,28 +77,11 @@ with --limit). --since and --until compare the run's date.`,
 // query is the library's list options for the filter flags.
 func (opts *ListOptions) query() *tsapi.ExperimentListOptions {
 	o := &tsapi.ExperimentListOptions{ExpNameIContains: opts.Name, DateGte: opts.Since, DateLte: opts.Until}
-	o.Status, o.StatusIn = oneOrIn(opts.Statuses)
-	o.ChipType, o.ChipTypeIn = oneOrIn(opts.Chips)
-	o.PGMName, o.PGMNameIn = oneOrIn(opts.Instruments)
-	if len(opts.Filters) > 0 {
-		o.Filters = map[string][]string{}
-		for k, v := range opts.Filters {
-			o.Filters[k] = append([]string(nil), v...)
-		}
-	}
+	o.Status, o.StatusIn = cmdutil.OneOrIn(opts.Statuses)
+	o.ChipType, o.ChipTypeIn = cmdutil.OneOrIn(opts.Chips)
+	o.PGMName, o.PGMNameIn = cmdutil.OneOrIn(opts.Instruments)
+	o.Filters = cmdutil.CopyFilters(opts.Filters)
 	return o
-}
-
-// oneOrIn is a filter's exact value for one value, its __in values for
-// several.
-func oneOrIn(values []string) (string, []string) {
-	switch len(values) {
-	case 0:
-		return "", nil
-	case 1:
-		return values[0], nil
-	}
-	return "", values
 }
 
 var listVerb = &cmdutil.ListVerb{Noun: "experiment", Action: "read experiments", Default: listFields}

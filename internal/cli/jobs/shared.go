@@ -137,12 +137,7 @@ func (f Filter) ListOptions() *tsapi.PluginResultJobListOptions {
 	default:
 		o.RunLevelIn = append(o.RunLevelIn, f.RunLevels...)
 	}
-	if len(f.Filters) > 0 {
-		o.Filters = map[string][]string{}
-		for k, v := range f.Filters {
-			o.Filters[k] = append([]string(nil), v...)
-		}
-	}
+	o.Filters = cmdutil.CopyFilters(f.Filters)
 	return o
 }
 

@@ -114,13 +114,7 @@ func watchRun(opts *WatchOptions) error {
 	}
 	filter := &tsapi.PluginResultJobListOptions{}
 	filter.Filters = opts.Filters
-	switch len(opts.RunLevels) {
-	case 0:
-	case 1:
-		filter.RunLevel = opts.RunLevels[0]
-	default:
-		filter.RunLevelIn = opts.RunLevels
-	}
+	filter.RunLevel, filter.RunLevelIn = cmdutil.OneOrIn(opts.RunLevels)
 	ctx := opts.Ctx
 	events := make(chan *cmdutil.Record)
 	done := make(chan error, len(ss))

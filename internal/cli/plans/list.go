@@ -89,19 +89,8 @@ and --until compare the plan's date.`,
 func (opts *ListOptions) query() *tsapi.PlannedExperimentListOptions {
 	o := &tsapi.PlannedExperimentListOptions{PlanNameIContains: opts.Name, IsReusable: opts.Template, IsSystem: opts.System,
 		DateGte: opts.Since, DateLte: opts.Until}
-	switch len(opts.Statuses) {
-	case 0:
-	case 1:
-		o.PlanStatus = opts.Statuses[0]
-	default:
-		o.PlanStatusIn = opts.Statuses
-	}
-	if len(opts.Filters) > 0 {
-		o.Filters = map[string][]string{}
-		for k, v := range opts.Filters {
-			o.Filters[k] = append([]string(nil), v...)
-		}
-	}
+	o.PlanStatus, o.PlanStatusIn = cmdutil.OneOrIn(opts.Statuses)
+	o.Filters = cmdutil.CopyFilters(opts.Filters)
 	return o
 }
 

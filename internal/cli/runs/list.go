@@ -94,24 +94,16 @@ request a page, and not at all when no field of theirs is printed.`,
 // query is the library's list options for the filter flags.
 func (opts *ListOptions) query() *tsapi.ResultListOptions {
 	o := &tsapi.ResultListOptions{ResultsNameIContains: opts.Name, TimeStampGte: opts.Since, TimeStampLte: opts.Until}
-	switch len(opts.Statuses) {
-	case 0:
-	case 1:
-		o.Status = opts.Statuses[0]
-	default:
-		o.StatusIn = opts.Statuses
-	}
+	o.Status, o.StatusIn = cmdutil.OneOrIn(opts.Statuses)
 	if opts.ExperimentID != 0 {
 		o.Experiment = &opts.ExperimentID
 	}
-	if len(opts.Filters) > 0 || opts.ExperimentName != "" {
-		o.Filters = map[string][]string{}
-		for k, v := range opts.Filters {
-			o.Filters[k] = append([]string(nil), v...)
+	o.Filters = cmdutil.CopyFilters(opts.Filters)
+	if opts.ExperimentName != "" {
+		if o.Filters == nil {
+			o.Filters = map[string][]string{}
 		}
-		if opts.ExperimentName != "" {
-			o.Filters["experiment__expName"] = append(o.Filters["experiment__expName"], opts.ExperimentName)
-		}
+		o.Filters["experiment__expName"] = append(o.Filters["experiment__expName"], opts.ExperimentName)
 	}
 	return o
 }
